@@ -1,0 +1,244 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// listPageSize is the page size the client asks for, the API's largest.
+const listPageSize = 1000
+
+// ListAPIKeys lists the organization key and, when asked, partner keys.
+func (c *Client) ListAPIKeys(ctx context.Context, includePartnerKeys bool) ([]APIKey, error) {
+	return c.list(ctx, includePartnerKeys, c.cfg.MaxRetries)
+}
+
+// OrganizationKey returns the organization's own key; found is false when it has none.
+func (c *Client) OrganizationKey(ctx context.Context) (key APIKey, found bool, err error) {
+	keys, err := c.list(ctx, false, c.cfg.MaxRetries)
+	if err != nil {
+		return APIKey{}, false, err
+	}
+	for _, k := range keys {
+		if k.Partner == nil {
+			return k, true, nil
+		}
+	}
+	return APIKey{}, false, nil
+}
+
+func (c *Client) list(ctx context.Context, includePartnerKeys bool, maxRetries int) ([]APIKey, error) {
+	all := []APIKey{}
+	for page := 1; page <= maxListPages; page++ {
+		q := fmt.Sprintf("page=%d&pageSize=%d", page, listPageSize)
+		if includePartnerKeys {
+			q += "&includePartnerKey=true"
+		}
+		cl := &call{op: OpList, method: http.MethodGet, path: "/apiKeys", query: q, maxRetries: maxRetries}
+		res, err := c.exec(ctx, cl)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkSuccessBody(res.resp); err != nil {
+			return nil, fmt.Errorf("list (GET /apiKeys): %w", err)
+		}
+		keys, err := decodeAPIKeys(res.resp.body)
+		if err != nil {
+			return nil, fmt.Errorf("list (GET /apiKeys): %w", err)
+		}
+		c.remember(keys...)
+		all = append(all, keys...)
+		if len(keys) < listPageSize {
+			return all, nil
+		}
+	}
+	return nil, fmt.Errorf("list (GET /apiKeys): the server answered %d full pages; giving up", maxListPages)
+}
+
+// RegenerateAPIKey gives key id a new random value and returns the key.
+func (c *Client) RegenerateAPIKey(ctx context.Context, id int64) (APIKey, error) {
+	if err := checkID(OpRegenerate, id); err != nil {
+		return APIKey{}, err
+	}
+	// taken now: a concurrent list may record the new value before the check runs
+	before, known := c.seenValue(id)
+	cl := &call{
+		op: OpRegenerate, method: http.MethodPost, path: fmt.Sprintf("/apiKeys/%d/regenerate", id),
+		body: []byte("{}"), write: true, maxRetries: c.cfg.MaxRetries,
+	}
+	cl.verify = func(ctx context.Context, budget int) (APIKey, bool, error) {
+		if !known {
+			return APIKey{}, false, errors.New("the client has not seen the key's earlier value, so a list cannot tell whether it changed")
+		}
+		keys, err := c.list(ctx, true, budget)
+		if err != nil {
+			return APIKey{}, false, err
+		}
+		for _, k := range keys {
+			if k.ID == id {
+				return k, k.Value != before, nil
+			}
+		}
+		return APIKey{}, false, nil // gone: a repeat will say 404
+	}
+	return c.writeKey(ctx, cl)
+}
+
+// AddAPIKey adds an organization key. The API refuses it while one exists.
+func (c *Client) AddAPIKey(ctx context.Context) (APIKey, error) {
+	cl := &call{
+		op: OpAdd, method: http.MethodPost, path: "/apiKeys",
+		body: []byte("{}"), write: true, maxRetries: c.cfg.MaxRetries,
+	}
+	cl.verify = func(ctx context.Context, budget int) (APIKey, bool, error) {
+		keys, err := c.list(ctx, false, budget)
+		if err != nil {
+			return APIKey{}, false, err
+		}
+		for _, k := range keys {
+			if k.Partner == nil {
+				return k, true, nil
+			}
+		}
+		return APIKey{}, false, nil
+	}
+	return c.writeKey(ctx, cl)
+}
+
+// EditAPIKey sets key id's string to value (12 ASCII letters or digits).
+func (c *Client) EditAPIKey(ctx context.Context, id int64, value string) (APIKey, error) {
+	if err := checkID(OpEdit, id); err != nil {
+		return APIKey{}, err
+	}
+	if !ValidKeyValue(value) {
+		return APIKey{}, &validationError{msg: "edit: the key string must be exactly 12 ASCII letters or digits"}
+	}
+	body, err := json.Marshal(map[string]string{"keyValue": value})
+	if err != nil {
+		return APIKey{}, fmt.Errorf("edit: encoding the request: %w", err)
+	}
+	cl := &call{
+		op: OpEdit, method: http.MethodPut, path: fmt.Sprintf("/apiKeys/%d", id),
+		body: body, write: true, secrets: []string{value}, maxRetries: c.cfg.MaxRetries,
+	}
+	cl.verify = func(ctx context.Context, budget int) (APIKey, bool, error) {
+		keys, err := c.list(ctx, false, budget)
+		if err != nil {
+			return APIKey{}, false, err
+		}
+		for _, k := range keys {
+			if k.ID == id {
+				return k, k.Value == value, nil
+			}
+		}
+		return APIKey{}, false, nil
+	}
+	return c.writeKey(ctx, cl)
+}
+
+// DeleteAPIKey deletes key id. A key that is already gone is not an error.
+func (c *Client) DeleteAPIKey(ctx context.Context, id int64) error {
+	if err := checkID(OpDelete, id); err != nil {
+		return err
+	}
+	// repeating a delete is safe: IDs are never reused, and 404 means done
+	cl := &call{
+		op: OpDelete, method: http.MethodDelete, path: fmt.Sprintf("/apiKeys/%d", id),
+		write: true, maxRetries: c.cfg.MaxRetries,
+	}
+	_, err := c.exec(ctx, cl)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	c.mu.Lock()
+	delete(c.seen, id)
+	c.mu.Unlock()
+	return nil
+}
+
+// writeKey runs a write that answers a key object. An answer that cannot be
+// read is treated like a lost one: a list tells what the write did.
+func (c *Client) writeKey(ctx context.Context, cl *call) (APIKey, error) {
+	res, err := c.exec(ctx, cl)
+	if err != nil {
+		return APIKey{}, err
+	}
+	var key APIKey
+	if res.verified != nil {
+		key = *res.verified
+	} else {
+		derr := checkSuccessBody(res.resp)
+		if derr == nil {
+			key, derr = decodeAPIKey(res.resp.body)
+		}
+		if derr != nil {
+			derr = fmt.Errorf("%s (%s %s): HTTP %d, but %w", cl.op, cl.method, cl.path, res.resp.status, derr)
+			k, done, verr := cl.verify(ctx, cl.maxRetries)
+			if verr != nil || !done {
+				return APIKey{}, newOutcomeError(cl.op, derr, verr)
+			}
+			key = k
+		}
+	}
+	c.remember(key)
+	if c.mode == AuthLegacy && key.Partner == nil {
+		// legacy login takes only the organization key: its new string is the login key
+		c.mu.Lock()
+		c.loginKey = key.Value
+		c.mu.Unlock()
+	}
+	return key, nil
+}
+
+// checkSuccessBody requires a 2xx answer to be JSON within the cap.
+func checkSuccessBody(r *response) error {
+	if r.truncated {
+		return fmt.Errorf("the answer is larger than %d bytes", maxSuccessBody)
+	}
+	if !isJSONMediaType(r.contentType) {
+		mt := mediaType(r.contentType)
+		return fmt.Errorf("the answer is %s %s body, not JSON", article(mt), mt)
+	}
+	return nil
+}
+
+// remember records key values, only to tell later whether a regenerate happened.
+func (c *Client) remember(keys ...APIKey) {
+	c.mu.Lock()
+	for _, k := range keys {
+		c.seen[k.ID] = k.Value
+	}
+	c.mu.Unlock()
+}
+
+func (c *Client) seenValue(id int64) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.seen[id]
+	return v, ok
+}
+
+func checkID(op string, id int64) error {
+	if id <= 0 {
+		return &validationError{msg: fmt.Sprintf("%s: the key ID must be a positive number", op)}
+	}
+	return nil
+}
+
+// ValidKeyValue reports whether s is a key string the API accepts in an
+// edit: exactly 12 ASCII letters or digits.
+func ValidKeyValue(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !('a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9') {
+			return false
+		}
+	}
+	return true
+}

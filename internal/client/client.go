@@ -1,0 +1,549 @@
+// Package client talks to the Zscaler Cloud & Branch Connector API about
+// API keys: it logs in (legacy session or OneAPI token), lists, regenerates,
+// adds, edits and deletes keys, retries what is safe to retry, keeps within
+// the documented rate limits, and turns the API's answers into typed errors.
+// It has no Terraform dependency; any Go program can use it.
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Client is safe for concurrent use. Make it with New.
+type Client struct {
+	cfg      Config
+	mode     AuthMode
+	baseURL  string // without a trailing slash
+	tokenURL *url.URL
+	http     *http.Client
+	ua       string
+	timeout  time.Duration
+	log      Logger
+	pace     *pacer // nil when pacing is off
+	timing   timing
+	now      func() time.Time // wall clock for login timestamps and token lifetimes
+
+	mu        sync.Mutex
+	cred      string    // session ID (legacy) or access token (OneAPI); "" = none
+	credGen   uint64    // counts logins, so that one 401 forces one new login
+	credUntil time.Time // OneAPI: renew from this moment on
+	flight    *loginFlight
+	loginKey  string           // legacy: the key string the next login uses
+	proof     string           // the last obfuscated key or JWT sent: redacted like a secret
+	seen      map[int64]string // key values seen in answers, only to tell whether a regenerate happened
+	stats     Stats
+}
+
+// timing holds the retry waits; tests shorten them.
+type timing struct {
+	backoffBase time.Duration // first wait after a 5xx or a transport failure
+	backoffMax  time.Duration
+	lockWait    time.Duration // typical wait after a 409
+	jitterMax   time.Duration // added to a server-told wait
+}
+
+var defaultTiming = timing{
+	backoffBase: 500 * time.Millisecond,
+	backoffMax:  10 * time.Second,
+	lockWait:    500 * time.Millisecond,
+	jitterMax:   250 * time.Millisecond,
+}
+
+// loginFlight is one login that concurrent callers share.
+type loginFlight struct {
+	done         chan struct{}
+	err          error
+	leaderCtxErr bool // the login failed because its caller's context ended
+}
+
+// New checks the configuration and makes a client. It does no network I/O.
+func New(cfg Config) (*Client, error) {
+	mode, base, err := cfg.validate()
+	if err != nil {
+		return nil, fmt.Errorf("client configuration: %w", err)
+	}
+	c := &Client{
+		cfg:      cfg,
+		mode:     mode,
+		baseURL:  base.String(),
+		ua:       cfg.UserAgent,
+		timeout:  cfg.RequestTimeout,
+		log:      cfg.Logger,
+		timing:   defaultTiming,
+		now:      time.Now,
+		loginKey: cfg.APIKey,
+		seen:     map[int64]string{},
+		stats:    Stats{Requests: map[string]int{}},
+	}
+	if mode == AuthOneAPI {
+		c.tokenURL, _ = checkURL("token URL", cfg.TokenURL) // validated above
+	}
+	if c.ua == "" {
+		c.ua = DefaultUserAgent
+	}
+	if c.timeout == 0 {
+		c.timeout = DefaultRequestTimeout
+	}
+	c.http = httpClient(cfg.HTTPClient)
+	if !cfg.DisablePacing {
+		c.pace = newPacer(c.sleep)
+	}
+	return c, nil
+}
+
+// httpClient returns a client that never follows redirects: a redirect would
+// carry the session header to wherever it points, and turn a POST into a GET.
+func httpClient(given *http.Client) *http.Client {
+	var hc http.Client
+	if given != nil {
+		hc = *given
+	} else {
+		hc.Transport = &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+			TLSHandshakeTimeout:   10 * time.Second,
+			ResponseHeaderTimeout: 90 * time.Second,
+			ExpectContinueTimeout: time.Second,
+			IdleConnTimeout:       90 * time.Second,
+			MaxIdleConnsPerHost:   4,
+			ForceAttemptHTTP2:     true,
+		}
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &hc
+}
+
+// AuthMode tells how the client logs in.
+func (c *Client) AuthMode() AuthMode { return c.mode }
+
+// BaseURL is the API base URL the client calls, without a trailing slash.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// String describes the client without any secret.
+func (c *Client) String() string {
+	return fmt.Sprintf("client.Client{BaseURL: %q, AuthMode: %s}", c.baseURL, c.mode)
+}
+
+// GoString is String, so that %#v cannot print a secret.
+func (c *Client) GoString() string { return c.String() }
+
+// UsesLoginKey reports whether the client logs in (legacy mode) with the key
+// string value. It compares in constant time.
+func (c *Client) UsesLoginKey(value string) bool {
+	if c.mode != AuthLegacy || value == "" {
+		return false
+	}
+	c.mu.Lock()
+	key := c.loginKey
+	c.mu.Unlock()
+	return subtle.ConstantTimeCompare([]byte(key), []byte(value)) == 1
+}
+
+// Stats returns a copy of the counts so far.
+func (c *Client) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stats.clone()
+}
+
+// Close logs out a legacy session if one is open. The client stays usable:
+// a later call logs in again.
+func (c *Client) Close(ctx context.Context) error {
+	if c.mode != AuthLegacy {
+		return nil
+	}
+	c.mu.Lock()
+	session := c.cred
+	c.cred = ""
+	c.credGen++
+	c.mu.Unlock()
+	if session == "" {
+		return nil
+	}
+	cl := &call{op: OpLogout, method: http.MethodDelete, path: "/auth"}
+	resp, err := c.send(ctx, cl, c.baseURL+"/auth", nil, "", c.authHeaders(session), 1, paceSlot{})
+	if err != nil {
+		return err
+	}
+	if resp.ok() || resp.status == http.StatusUnauthorized { // 401: the session had ended already
+		return nil
+	}
+	return c.apiError(cl, resp)
+}
+
+// call is one API operation as the engine runs it.
+type call struct {
+	op         string
+	method     string
+	path       string // relative to the base URL
+	query      string
+	body       []byte // JSON; nil = no body
+	write      bool
+	secrets    []string // strings this call sends that an error must not repeat
+	maxRetries int
+	// verify tells, after a write failed in a way that leaves its outcome
+	// open, whether it happened; budget bounds the retries of its own list.
+	verify func(ctx context.Context, budget int) (key APIKey, done bool, err error)
+}
+
+// response is an HTTP answer, its body read within the caps.
+type response struct {
+	status      int
+	header      http.Header
+	contentType string
+	body        []byte
+	truncated   bool // the body was longer than the cap
+	sentAt      time.Time
+}
+
+func (r *response) ok() bool { return r.status >= 200 && r.status <= 299 }
+
+// result is what exec gives back: the 2xx answer, or a key that a check
+// found after the answer was lost.
+type result struct {
+	resp     *response
+	verified *APIKey
+}
+
+// exec runs a call: login as needed, the pace, retries within the bound.
+func (c *Client) exec(ctx context.Context, cl *call) (result, error) {
+	retries := 0
+	for {
+		at := c.attempt(ctx, cl, retries+1)
+		if at.err == nil && at.resp.ok() {
+			return result{resp: at.resp}, nil
+		}
+		f := c.classify(ctx, cl, at, retries)
+		if f.ambiguous && cl.verify != nil && ctx.Err() != nil {
+			// the caller gave up before the client could check what the write did
+			return result{}, newOutcomeError(cl.op, f.err, ctx.Err())
+		}
+		if f.ambiguous && cl.verify != nil {
+			key, done, err := cl.verify(ctx, max(cl.maxRetries-retries, 0))
+			if err != nil {
+				return result{}, newOutcomeError(cl.op, f.err, err)
+			}
+			if done {
+				c.logDebug(ctx, "cloudconnector write confirmed by a list", map[string]any{"op": cl.op, "attempt": retries + 1})
+				return result{verified: &key}, nil
+			}
+		}
+		if !f.retry || retries >= cl.maxRetries {
+			return result{}, f.err
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < f.wait {
+			return result{}, f.err // the context would end before the retry
+		}
+		if err := c.sleep(ctx, cl.op, f.wait, f.reason); err != nil {
+			return result{}, newWaitError(cl.op, err, f.err)
+		}
+		retries++
+		c.mu.Lock()
+		c.stats.Retries++
+		c.mu.Unlock()
+	}
+}
+
+// attemptResult is one try of a call, with its one repeat after a re-login.
+type attemptResult struct {
+	resp *response
+	err  error
+	sent bool // the call's own request may have reached the server
+}
+
+func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
+	var gen uint64
+	for try := 0; ; try++ {
+		slot, err := c.pace.acquire(ctx, cl.op)
+		if err != nil {
+			return attemptResult{err: fmt.Errorf("%s: waiting for the pace: %w", cl.op, err)}
+		}
+		cred, g, err := c.credential(ctx, gen)
+		if err != nil {
+			slot.abandon()
+			return attemptResult{err: err}
+		}
+		gen = g
+		target := c.baseURL + cl.path
+		if cl.query != "" {
+			target += "?" + cl.query
+		}
+		ct := ""
+		if cl.body != nil {
+			ct = "application/json"
+		}
+		resp, err := c.send(ctx, cl, target, cl.body, ct, c.authHeaders(cred), n, slot)
+		if err != nil {
+			return attemptResult{err: err, sent: !isDialError(err)}
+		}
+		if resp.status == http.StatusUnauthorized && try == 0 {
+			// the session or token ended: log in again and repeat once
+			c.pace.forget(cl.op, resp.sentAt)
+			continue
+		}
+		return attemptResult{resp: resp, sent: true}
+	}
+}
+
+// failure is how exec treats an unsuccessful attempt.
+type failure struct {
+	err       error
+	retry     bool
+	wait      time.Duration
+	reason    string
+	ambiguous bool // a write may have taken effect
+}
+
+func (c *Client) classify(ctx context.Context, cl *call, at attemptResult, retries int) failure {
+	if at.err != nil {
+		var ae *APIError
+		if errors.As(at.err, &ae) { // the login failed; the call itself was not sent
+			return c.statusFailure(ae, retries)
+		}
+		if ctx.Err() != nil && cl.write && at.sent {
+			// the caller gave up while the write was on its way
+			return failure{err: newOutcomeError(cl.op, at.err, nil)}
+		}
+		if ctx.Err() != nil {
+			return failure{err: at.err}
+		}
+		// a write that left may have happened, whatever broke afterwards
+		return failure{err: at.err, retry: isTransient(at.err), wait: c.backoff(retries), reason: "transport failure",
+			ambiguous: cl.write && at.sent}
+	}
+	ae := c.apiError(cl, at.resp)
+	f := c.statusFailure(ae, retries)
+	f.ambiguous = cl.write && f.retry && ae.StatusCode >= 500
+	return f
+}
+
+// statusFailure decides on an API error: 409, 429 and 5xx (not 501) are
+// worth another try; retries is how many the call has had.
+func (c *Client) statusFailure(ae *APIError, retries int) failure {
+	s := ae.StatusCode
+	switch {
+	case s == http.StatusConflict:
+		return failure{err: ae, retry: true, wait: c.jitter(c.timing.lockWait/2, c.timing.lockWait), reason: "edit lock"}
+	case s == http.StatusTooManyRequests:
+		c.pace.block(ae.Op, time.Now().Add(ae.RetryAfter))
+		return failure{err: ae, retry: true, wait: c.jitter(ae.RetryAfter, c.timing.jitterMax), reason: "rate limit"}
+	case s >= 500 && s != http.StatusNotImplemented:
+		return failure{err: ae, retry: true, wait: c.backoff(retries), reason: "server error"}
+	}
+	return failure{err: ae}
+}
+
+// backoff doubles from backoffBase with each retry up to backoffMax; half
+// of it is random, so that clients that failed together spread out.
+func (c *Client) backoff(retries int) time.Duration {
+	d := min(c.timing.backoffBase<<min(retries, 20), c.timing.backoffMax)
+	return c.jitter(d/2, d/2)
+}
+
+// jitter returns base plus a random part below spread.
+func (c *Client) jitter(base, spread time.Duration) time.Duration {
+	if spread <= 0 {
+		return base
+	}
+	return base + time.Duration(rand.Int64N(int64(spread)))
+}
+
+// isTransient reports transport failures worth another try: resets, EOF, timeouts.
+func isTransient(err error) bool {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "connection reset") || strings.Contains(msg, "broken pipe") ||
+		strings.Contains(msg, "server closed idle connection")
+}
+
+// isDialError reports a failure to connect: the request never left.
+func isDialError(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "dial"
+}
+
+// authHeaders returns the headers that carry a credential.
+func (c *Client) authHeaders(cred string) http.Header {
+	h := http.Header{}
+	if c.mode == AuthOneAPI {
+		h.Set("Authorization", "Bearer "+cred)
+	} else {
+		h.Set("Cookie", "JSESSIONID="+cred)
+		h["JSessionID"] = []string{cred} // the header name as the API spells it
+	}
+	return h
+}
+
+// send makes one HTTP request and reads its answer within the caps.
+func (c *Client) send(ctx context.Context, cl *call, target string, body []byte, contentType string, extra http.Header, n int, slot paceSlot) (*response, error) {
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(actx, cl.method, target, rd)
+	if err != nil {
+		slot.abandon()
+		return nil, fmt.Errorf("%s (%s %s): cannot build the request", cl.op, cl.method, cl.path)
+	}
+	for k, v := range extra {
+		req.Header[k] = v
+	}
+	req.Header.Set("User-Agent", c.ua)
+	req.Header.Set("Accept", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+
+	start := time.Now()
+	slot.sent(start)
+	resp, err := c.http.Do(req)
+	c.mu.Lock()
+	c.stats.Requests[cl.op]++
+	c.mu.Unlock()
+	fields := map[string]any{"op": cl.op, "method": cl.method, "path": cl.path, "attempt": n}
+	if err != nil {
+		fields["duration"] = time.Since(start).String()
+		fields["error"] = "transport"
+		c.logDebug(ctx, "cloudconnector request failed", fields)
+		return nil, c.transportError(ctx, actx, cl, err)
+	}
+	defer resp.Body.Close()
+
+	limit := int64(maxErrorBody)
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		limit = maxSuccessBody
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	fields["status"] = resp.StatusCode
+	fields["duration"] = time.Since(start).String()
+	if err != nil {
+		fields["error"] = "reading the body"
+		c.logDebug(ctx, "cloudconnector request failed", fields)
+		return nil, c.transportError(ctx, actx, cl, err)
+	}
+	c.logDebug(ctx, "cloudconnector request", fields)
+	r := &response{status: resp.StatusCode, header: resp.Header, contentType: resp.Header.Get("Content-Type"), body: data, sentAt: start}
+	if int64(len(data)) > limit {
+		r.body, r.truncated = data[:limit], true
+	}
+	if r.status == http.StatusTooManyRequests {
+		c.mu.Lock()
+		c.stats.RateLimited++
+		c.mu.Unlock()
+	}
+	return r, nil
+}
+
+func (c *Client) transportError(ctx, actx context.Context, cl *call, err error) error {
+	var desc string
+	var ue *url.Error
+	switch {
+	case ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded):
+		desc = fmt.Sprintf("no answer within %s (the per-request timeout)", c.timeout)
+	case ctx.Err() != nil:
+		desc = ctx.Err().Error()
+	case errors.As(err, &ue):
+		desc = ue.Err.Error() // the URL holds no secret, but is long; the path is in the prefix
+	default:
+		desc = err.Error()
+	}
+	// net/http quotes what it could not parse (a status line, a body's start):
+	// keep its words, not the server's bytes
+	if i := strings.IndexByte(desc, '"'); i >= 0 {
+		desc = strings.TrimRight(desc[:i], " :") + " (answer not shown)"
+	}
+	msg := fmt.Sprintf("%s (%s %s): %s", cl.op, cl.method, cl.path, sanitizeText(c.redact(desc, cl.secrets), 400))
+	return &transportError{msg: msg, cause: err}
+}
+
+// apiError turns a non-2xx answer into an *APIError.
+func (c *Client) apiError(cl *call, r *response) *APIError {
+	eb := decodeErrorBody(r.contentType, r.body, r.truncated)
+	ae := &APIError{
+		Op:         cl.op,
+		Method:     cl.method,
+		Path:       cl.path,
+		StatusCode: r.status,
+		Code:       c.redact(eb.Code, cl.secrets),
+		Message:    c.redact(eb.Message, cl.secrets),
+		bodyNote:   eb.Note,
+	}
+	if r.status == http.StatusTooManyRequests {
+		ae.RetryAfter = parseRetryAfter(r.header.Get("Retry-After"), eb.RetryAfter, time.Now())
+	}
+	return ae
+}
+
+// redact replaces every secret the client knows in s by ***.
+func (c *Client) redact(s string, extra []string) string {
+	if s == "" {
+		return s
+	}
+	c.mu.Lock()
+	secrets := []string{c.cfg.Password, c.cfg.APIKey, c.cfg.ClientSecret, c.loginKey, c.cred, c.proof}
+	for _, v := range c.seen {
+		secrets = append(secrets, v)
+	}
+	c.mu.Unlock()
+	secrets = append(secrets, extra...)
+	// longer first, so that a secret containing another goes whole
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	for _, sec := range secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, "***")
+		}
+	}
+	return s
+}
+
+// sleep waits d or until ctx ends, and counts the wait.
+func (c *Client) sleep(ctx context.Context, op string, d time.Duration, reason string) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	c.mu.Lock()
+	c.stats.Sleeps++
+	c.stats.Slept += d
+	c.mu.Unlock()
+	c.logDebug(ctx, "cloudconnector wait", map[string]any{"op": op, "wait": d.String(), "reason": reason})
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Client) logDebug(ctx context.Context, msg string, fields map[string]any) {
+	if c.log != nil {
+		c.log.Debug(ctx, msg, fields)
+	}
+}

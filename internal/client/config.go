@@ -1,0 +1,231 @@
+package client
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults of Config.
+const (
+	DefaultRequestTimeout = 60 * time.Second
+	DefaultUserAgent      = "cloudconnector-go-client"
+)
+
+// Config says where the client connects and how it logs in.
+// Its String and GoString never show a secret.
+type Config struct {
+	// BaseURL is the API base URL (…/api/v1 or …/ztw/api/v1). Required.
+	// Whether plain http is acceptable (loopback only) is the caller's check.
+	BaseURL string
+
+	// Legacy login: all three are needed when ClientID is empty.
+	Username, Password, APIKey string
+
+	// OneAPI login, used when ClientID is set: ClientSecret or PrivateKey, and TokenURL.
+	ClientID, ClientSecret string
+	PrivateKey             *rsa.PrivateKey // signs a private-key JWT instead of sending ClientSecret
+	TokenURL               string
+
+	MaxRetries     int           // retries after the first try (0 = none); the ctx bounds them too
+	RequestTimeout time.Duration // per attempt; 0 = 60 s
+	UserAgent      string        // "" = "cloudconnector-go-client"
+	HTTPClient     *http.Client  // nil = a client with sane transport timeouts
+	Logger         Logger        // nil = silent
+	DisablePacing  bool          // turn off the client-side pace (for tests that want to meet the server's limits)
+}
+
+// Logger receives the client's debug lines. Fields never hold bodies or secrets.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+}
+
+// String shows the configuration with every secret replaced.
+func (c Config) String() string {
+	var b strings.Builder
+	b.WriteString("client.Config{")
+	fmt.Fprintf(&b, "BaseURL: %q", c.BaseURL)
+	if c.ClientID != "" {
+		fmt.Fprintf(&b, ", ClientID: %q, ClientSecret: %s, PrivateKey: %s, TokenURL: %q",
+			c.ClientID, redacted(c.ClientSecret != ""), redacted(c.PrivateKey != nil), c.TokenURL)
+	}
+	if c.Username != "" || c.Password != "" || c.APIKey != "" || c.ClientID == "" {
+		fmt.Fprintf(&b, ", Username: %q, Password: %s, APIKey: %s",
+			c.Username, redacted(c.Password != ""), redacted(c.APIKey != ""))
+	}
+	fmt.Fprintf(&b, ", MaxRetries: %d, RequestTimeout: %s, UserAgent: %q, HTTPClient: %s, Logger: %s, DisablePacing: %t}",
+		c.MaxRetries, c.RequestTimeout, c.UserAgent, setOrNot(c.HTTPClient != nil), setOrNot(c.Logger != nil), c.DisablePacing)
+	return b.String()
+}
+
+// GoString is String, so that %#v cannot print a secret either.
+func (c Config) GoString() string { return c.String() }
+
+func redacted(set bool) string {
+	if set {
+		return `"***"`
+	}
+	return `""`
+}
+
+func setOrNot(set bool) string {
+	if set {
+		return "set"
+	}
+	return "nil"
+}
+
+// validate checks the configuration without any network access and
+// returns the auth mode and the parsed base URL.
+func (c Config) validate() (AuthMode, *url.URL, error) {
+	base, err := checkURL("base URL", c.BaseURL)
+	if err != nil {
+		return "", nil, err
+	}
+	// calls append "/apiKeys" and such to the base
+	base.Path = strings.TrimRight(base.Path, "/")
+	base.RawPath = strings.TrimRight(base.RawPath, "/")
+	if c.MaxRetries < 0 {
+		return "", nil, errors.New("max retries must not be negative")
+	}
+	if c.RequestTimeout < 0 {
+		return "", nil, errors.New("request timeout must not be negative")
+	}
+	for i := 0; i < len(c.UserAgent); i++ {
+		if c.UserAgent[i] < 0x20 || c.UserAgent[i] == 0x7f {
+			return "", nil, errors.New("user agent must not contain control characters")
+		}
+	}
+
+	legacySet := nonEmpty(map[string]string{"username": c.Username, "password": c.Password, "API key": c.APIKey})
+	if c.ClientID != "" {
+		if len(legacySet) > 0 {
+			return "", nil, fmt.Errorf("both OneAPI (client ID) and legacy login (%s) are configured: use one of them", strings.Join(legacySet, ", "))
+		}
+		if c.ClientSecret == "" && c.PrivateKey == nil {
+			return "", nil, errors.New("OneAPI login needs a client secret or a private key")
+		}
+		if c.ClientSecret != "" && c.PrivateKey != nil {
+			return "", nil, errors.New("OneAPI login takes a client secret or a private key, not both")
+		}
+		if c.PrivateKey != nil {
+			if err := c.PrivateKey.Validate(); err != nil {
+				return "", nil, errors.New("the private key is not a valid RSA private key")
+			}
+			if c.PrivateKey.N.BitLen() < 2048 {
+				return "", nil, errors.New("the private key must have at least 2048 bits")
+			}
+		}
+		if c.TokenURL == "" {
+			return "", nil, errors.New("OneAPI login needs a token URL")
+		}
+		if _, err := checkURL("token URL", c.TokenURL); err != nil {
+			return "", nil, err
+		}
+		if !validClientID(c.ClientID) {
+			return "", nil, errors.New("the client ID must be printable ASCII without spaces")
+		}
+		return AuthOneAPI, base, nil
+	}
+
+	if c.ClientSecret != "" || c.PrivateKey != nil || c.TokenURL != "" {
+		return "", nil, errors.New("a client secret, private key or token URL is set without a client ID: OneAPI login needs the client ID too")
+	}
+	var missing []string
+	for _, f := range []struct{ name, value string }{{"username", c.Username}, {"password", c.Password}, {"API key", c.APIKey}} {
+		if f.value == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return "", nil, fmt.Errorf("legacy login needs a username, a password and an API key: %s missing (or set a client ID for OneAPI login)", strings.Join(missing, ", "))
+	}
+	if err := checkObfuscatableKey(c.APIKey); err != nil {
+		return "", nil, err
+	}
+	return AuthLegacy, base, nil
+}
+
+func nonEmpty(fields map[string]string) []string {
+	var set []string
+	for _, name := range []string{"username", "password", "API key"} {
+		if fields[name] != "" {
+			set = append(set, name)
+		}
+	}
+	return set
+}
+
+func validClientID(id string) bool {
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x21 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// checkURL accepts an absolute http(s) URL without credentials, query or fragment.
+func checkURL(what, raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, fmt.Errorf("the %s is required", what)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("the %s is not a valid URL", what)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return nil, fmt.Errorf("the %s must start with https://", what)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("the %s has no host", what)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("the %s must not carry credentials", what)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return nil, fmt.Errorf("the %s must not have a query or fragment", what)
+	}
+	return u, nil
+}
+
+// ParsePrivateKey reads a PEM-encoded RSA private key in PKCS#1 or PKCS#8
+// form. Its errors never repeat the input.
+func ParsePrivateKey(pemText string) (*rsa.PrivateKey, error) {
+	block, _ := pem.Decode([]byte(strings.TrimSpace(pemText)))
+	if block == nil {
+		return nil, errors.New("the private key is not PEM-encoded (expected a -----BEGIN PRIVATE KEY----- block)")
+	}
+	if _, encrypted := block.Headers["Proc-Type"]; encrypted {
+		return nil, errors.New("the private key is encrypted; provide it unencrypted")
+	}
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+		if err != nil {
+			return nil, errors.New("the RSA PRIVATE KEY block is not a valid PKCS#1 key")
+		}
+		return key, nil
+	case "PRIVATE KEY":
+		parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+		if err != nil {
+			return nil, errors.New("the PRIVATE KEY block is not a valid PKCS#8 key")
+		}
+		key, ok := parsed.(*rsa.PrivateKey)
+		if !ok {
+			return nil, errors.New("the private key is not an RSA key (RS256 needs RSA)")
+		}
+		return key, nil
+	case "ENCRYPTED PRIVATE KEY":
+		return nil, errors.New("the private key is encrypted; provide it unencrypted")
+	default:
+		return nil, errors.New("the PEM block is not a private key (expected PRIVATE KEY or RSA PRIVATE KEY)")
+	}
+}

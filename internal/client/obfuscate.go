@@ -1,0 +1,50 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Obfuscate computes the legacy login's apiKey field from the key and the
+// timestamp string (epoch milliseconds) that goes in the same request.
+// Errors never repeat the key.
+func Obfuscate(apiKey, timestamp string) (string, error) {
+	if err := checkObfuscatableKey(apiKey); err != nil {
+		return "", err
+	}
+	if len(timestamp) < 6 {
+		return "", errors.New("the timestamp must have at least 6 digits")
+	}
+	for i := 0; i < len(timestamp); i++ {
+		if timestamp[i] < '0' || timestamp[i] > '9' {
+			return "", errors.New("the timestamp must be decimal digits only")
+		}
+	}
+	high := timestamp[len(timestamp)-6:]
+	n, _ := strconv.Atoi(high) // six digits always parse
+	low := fmt.Sprintf("%06d", n>>1)
+
+	out := make([]byte, 0, 12)
+	for i := 0; i < len(high); i++ {
+		out = append(out, apiKey[high[i]-'0'])
+	}
+	for i := 0; i < len(low); i++ {
+		out = append(out, apiKey[low[i]-'0'+2])
+	}
+	return string(out), nil
+}
+
+// checkObfuscatableKey accepts a key of at least 12 printable ASCII characters:
+// the algorithm indexes it by digit (+2), and by byte.
+func checkObfuscatableKey(apiKey string) error {
+	if len(apiKey) < 12 {
+		return errors.New("the API key must have at least 12 characters")
+	}
+	for i := 0; i < len(apiKey); i++ {
+		if apiKey[i] < 0x21 || apiKey[i] > 0x7e {
+			return errors.New("the API key must be printable ASCII without spaces")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,161 @@
+package client
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// rateWindow is one documented limit: at most n requests in any span d.
+type rateWindow struct {
+	n int
+	d time.Duration
+}
+
+// rateLimits are the contract's per-op limits.
+var rateLimits = map[string][]rateWindow{
+	OpList:       {{2, time.Second}, {1000, time.Hour}},
+	OpRegenerate: {{1, time.Second}, {400, time.Hour}},
+	OpAdd:        {{1, time.Second}, {400, time.Hour}},
+	OpEdit:       {{1, time.Second}, {400, time.Hour}},
+	OpDelete:     {{1, time.Minute}, {4, time.Hour}},
+}
+
+// paceMargin is added to every window: requests that leave a window apart
+// can still arrive closer together after uneven network delays.
+const paceMargin = 150 * time.Millisecond
+
+// pacer spaces the requests of each op so that they stay within the
+// documented limits. One lane per op: its holder waits for the next slot,
+// sends, and records the moment it sent.
+type pacer struct {
+	lanes map[string]*lane
+	sleep func(ctx context.Context, op string, d time.Duration, reason string) error
+}
+
+type lane struct {
+	windows []rateWindow
+	sem     chan struct{} // held from the wait for a slot until the send
+
+	mu           sync.Mutex
+	sent         []time.Time // send times, oldest first; as many as the largest window needs
+	blockedUntil time.Time   // pushed by a 429
+}
+
+func newPacer(sleep func(ctx context.Context, op string, d time.Duration, reason string) error) *pacer {
+	p := &pacer{lanes: make(map[string]*lane, len(rateLimits)), sleep: sleep}
+	for op, windows := range rateLimits {
+		p.lanes[op] = &lane{windows: windows, sem: make(chan struct{}, 1)}
+	}
+	return p
+}
+
+// paceSlot is a permission to send one request of an op.
+type paceSlot struct{ l *lane }
+
+// acquire waits, honouring ctx, until a request of op may be sent. The
+// caller must call sent or abandon on the slot exactly once. A nil pacer or
+// an op without limits gives a slot that does nothing.
+func (p *pacer) acquire(ctx context.Context, op string) (paceSlot, error) {
+	if p == nil || p.lanes[op] == nil {
+		return paceSlot{}, nil
+	}
+	l := p.lanes[op]
+	select {
+	case l.sem <- struct{}{}:
+	case <-ctx.Done():
+		return paceSlot{}, ctx.Err()
+	}
+	for {
+		now := time.Now()
+		l.mu.Lock()
+		next := nextSlot(l.sent, l.blockedUntil, l.windows, now)
+		l.mu.Unlock()
+		wait := next.Sub(now)
+		if wait <= 0 {
+			return paceSlot{l: l}, nil
+		}
+		// the loop re-reads the lane: a 429 may have pushed it meanwhile
+		if err := p.sleep(ctx, op, wait, "pace"); err != nil {
+			<-l.sem
+			return paceSlot{}, err
+		}
+	}
+}
+
+// sent records that the request left at t and frees the lane.
+func (s paceSlot) sent(t time.Time) {
+	if s.l == nil {
+		return
+	}
+	s.l.mu.Lock()
+	s.l.sent = append(s.l.sent, t)
+	if keep := maxWindow(s.l.windows); len(s.l.sent) > keep {
+		s.l.sent = append(s.l.sent[:0], s.l.sent[len(s.l.sent)-keep:]...)
+	}
+	s.l.mu.Unlock()
+	<-s.l.sem
+}
+
+// abandon frees the lane without recording a request.
+func (s paceSlot) abandon() {
+	if s.l != nil {
+		<-s.l.sem
+	}
+}
+
+// forget removes a send recorded at t: the server turned the request away
+// before its rate limiter (a 401), so it does not use up a slot.
+func (p *pacer) forget(op string, t time.Time) {
+	if p == nil || p.lanes[op] == nil {
+		return
+	}
+	l := p.lanes[op]
+	l.mu.Lock()
+	for i := len(l.sent) - 1; i >= 0; i-- {
+		if l.sent[i].Equal(t) {
+			l.sent = append(l.sent[:i], l.sent[i+1:]...)
+			break
+		}
+	}
+	l.mu.Unlock()
+}
+
+// block pushes op's next slot to at least until (after a 429).
+func (p *pacer) block(op string, until time.Time) {
+	if p == nil || p.lanes[op] == nil {
+		return
+	}
+	l := p.lanes[op]
+	l.mu.Lock()
+	if until.After(l.blockedUntil) {
+		l.blockedUntil = until
+	}
+	l.mu.Unlock()
+}
+
+// nextSlot is the earliest time, not before now, at which one more request
+// keeps every window within its limit given the earlier send times.
+func nextSlot(sent []time.Time, blockedUntil time.Time, windows []rateWindow, now time.Time) time.Time {
+	next := now
+	if blockedUntil.After(next) {
+		next = blockedUntil
+	}
+	for _, w := range windows {
+		if len(sent) >= w.n {
+			// the n-th most recent request must have left the window
+			if t := sent[len(sent)-w.n].Add(w.d + paceMargin); t.After(next) {
+				next = t
+			}
+		}
+	}
+	return next
+}
+
+func maxWindow(windows []rateWindow) int {
+	n := 0
+	for _, w := range windows {
+		n = max(n, w.n)
+	}
+	return n
+}
