@@ -1,0 +1,98 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/client"
+)
+
+// providerData is what Configure hands to every resource, data source and
+// ephemeral resource: the settings and one API client that logs in lazily.
+type providerData struct {
+	settings settings
+	client   *client.Client // nil when no login is configured
+}
+
+func newProviderData(s settings, version, terraformVersion string) (*providerData, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	data := &providerData{settings: s}
+	if !s.hasLogin {
+		return data, diags
+	}
+	cfg := s.client
+	cfg.UserAgent = userAgent(version, terraformVersion)
+	cfg.Logger = tflogLogger{}
+	c, err := client.New(cfg)
+	if err != nil {
+		diags.AddError("Cannot set up the API client", err.Error())
+		return nil, diags
+	}
+	data.client = c
+	return data, diags
+}
+
+// apiClient returns the client, or an error that says how to configure a login
+// when none was: only operations that call the API need one.
+func (d *providerData) apiClient() (*client.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if d == nil || d.client == nil {
+		diags.AddError("No login configured for the cloudconnector provider",
+			fmt.Sprintf("This operation calls the Cloud & Branch Connector API, and the provider has no login. "+
+				"Set username, password and api_key (%s, %s, %s) for legacy login, or client_id with client_secret "+
+				"or private_key and vanity_domain (%s, %s, %s, %s) for OneAPI.",
+				envUsername, envPassword, envAPIKey, envClientID, envClientSecret, envPrivateKey, envVanityDomain))
+		return nil, diags
+	}
+	return d.client, diags
+}
+
+// withMasks returns ctx with every configured secret, and any extra strings
+// (key values in play), masked in this provider's log output.
+func (d *providerData) withMasks(ctx context.Context, extra ...string) context.Context {
+	var secrets []string
+	if d != nil {
+		c := d.settings.client
+		secrets = append(secrets, c.Password, c.APIKey, c.ClientSecret)
+	}
+	for _, s := range extra {
+		secrets = append(secrets, s)
+	}
+	nonEmpty := secrets[:0]
+	for _, s := range secrets {
+		if s != "" {
+			nonEmpty = append(nonEmpty, s)
+		}
+	}
+	if len(nonEmpty) == 0 {
+		return ctx
+	}
+	return tflog.MaskLogStrings(ctx, nonEmpty...)
+}
+
+func userAgent(version, terraformVersion string) string {
+	ua := "terraform-provider-cloudconnector/" + version + " (+https://registry.terraform.io/providers/seed62df8d36/cloudconnector)"
+	if terraformVersion != "" {
+		ua += " Terraform/" + terraformVersion
+	}
+	return ua
+}
+
+// tflogLogger sends the client's debug lines to Terraform's provider log.
+type tflogLogger struct{}
+
+func (tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(ctx, msg, fields)
+}
+
+// logsInWith reports whether the provider's legacy login key is the key with
+// this ID and fingerprint, without needing the key string itself.
+func (d *providerData) logsInWith(id, fingerprint string) bool {
+	if d == nil || d.settings.authMode != client.AuthLegacy || d.settings.client.APIKey == "" || id == "" {
+		return false
+	}
+	return keyFingerprint(id, d.settings.client.APIKey) == fingerprint
+}

@@ -1,0 +1,340 @@
+package provider
+
+import (
+	"crypto/rsa"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/client"
+)
+
+// Environment variables, named as in Zscaler's own providers so that
+// existing CI secrets work unchanged.
+const (
+	envCloud        = "ZTC_CLOUD"
+	envCloudVendor  = "ZSCALER_CLOUD"
+	envBaseURL      = "ZTC_BASE_URL"
+	envUsername     = "ZTC_USERNAME"
+	envPassword     = "ZTC_PASSWORD"
+	envAPIKey       = "ZTC_API_KEY"
+	envClientID     = "ZSCALER_CLIENT_ID"
+	envClientSecret = "ZSCALER_CLIENT_SECRET"
+	envPrivateKey   = "ZSCALER_PRIVATE_KEY"
+	envVanityDomain = "ZSCALER_VANITY_DOMAIN"
+	envTokenURL     = "ZSCALER_TOKEN_URL"
+)
+
+const (
+	defaultMaxRetries            = 5
+	maxMaxRetries                = 20
+	defaultRequestTimeoutSeconds = 60
+	maxRequestTimeoutSeconds     = 300
+)
+
+// settings is the provider configuration after env fallbacks, defaults and
+// checks: everything the client and the data source need.
+type settings struct {
+	cloud             string
+	authMode          client.AuthMode
+	baseURL           string
+	baseURLOverridden bool
+	// hasLogin is false when no credential is set at all: the provider still
+	// serves what needs no API (the base URL), and says so when a call is needed.
+	hasLogin bool
+	client   client.Config
+}
+
+// setting is one argument's value and where it came from, for messages.
+type setting struct {
+	attr   string
+	env    string // the env var the value came from, "" when from the provider block
+	value  string
+	isSet  bool
+	config bool
+}
+
+func (s setting) origin() string {
+	if s.env != "" {
+		return "environment variable " + s.env
+	}
+	return "argument " + s.attr
+}
+
+// pick reads an argument, falling back to the first env var that is set.
+func pick(attr string, v types.String, lookupEnv LookupEnv, envs ...string) setting {
+	if !v.IsNull() && !v.IsUnknown() {
+		return setting{attr: attr, value: v.ValueString(), isSet: true, config: true}
+	}
+	for _, name := range envs {
+		if val, ok := lookupEnv(name); ok && val != "" {
+			return setting{attr: attr, env: name, value: val, isSet: true}
+		}
+	}
+	return setting{attr: attr}
+}
+
+// resolveSettings turns the provider block and the environment into settings,
+// or into diagnostics that name the argument, its env var and the fix.
+func resolveSettings(m providerModel, lookupEnv LookupEnv) (settings, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var s settings
+
+	for attr, v := range map[string]types.String{
+		"cloud": m.Cloud, "base_url": m.BaseURL, "username": m.Username, "password": m.Password,
+		"api_key": m.APIKey, "client_id": m.ClientID, "client_secret": m.ClientSecret,
+		"private_key": m.PrivateKey, "vanity_domain": m.VanityDomain, "token_url": m.TokenURL,
+	} {
+		if v.IsUnknown() {
+			diags.AddAttributeError(path.Root(attr), "Provider argument not known at plan time",
+				attr+" depends on a value that is known only after apply, but the provider needs it to plan. "+
+					"Set it from a value known at plan time (a variable, a data source), or apply what it comes from first.")
+		}
+	}
+	if m.MaxRetries.IsUnknown() || m.RequestTimeout.IsUnknown() {
+		diags.AddError("Provider argument not known at plan time",
+			"max_retries and request_timeout must be known at plan time: set them to constants or variables.")
+	}
+	if diags.HasError() {
+		return s, diags
+	}
+
+	cloud := pick("cloud", m.Cloud, lookupEnv, envCloud, envCloudVendor)
+	s.cloud = client.DefaultCloud
+	if cloud.isSet {
+		name := strings.ToLower(strings.TrimSpace(cloud.value))
+		if !client.IsCloud(name) {
+			diags.AddAttributeError(path.Root("cloud"), "Unknown Zscaler cloud",
+				fmt.Sprintf("%s is %q, which is not a Zscaler cloud. Valid clouds: %s. Set it to the cloud in your "+
+					"admin portal's URL, or leave it unset for %s.",
+					cloud.origin(), cloud.value, strings.Join(client.Clouds(), ", "), client.DefaultCloud))
+			return s, diags
+		}
+		s.cloud = name
+	}
+
+	legacy := []setting{
+		pick("username", m.Username, lookupEnv, envUsername),
+		pick("password", m.Password, lookupEnv, envPassword),
+		pick("api_key", m.APIKey, lookupEnv, envAPIKey),
+	}
+	oneAPI := []setting{
+		pick("client_id", m.ClientID, lookupEnv, envClientID),
+		pick("client_secret", m.ClientSecret, lookupEnv, envClientSecret),
+		pick("private_key", m.PrivateKey, lookupEnv, envPrivateKey),
+		pick("vanity_domain", m.VanityDomain, lookupEnv, envVanityDomain),
+	}
+	tokenURL := pick("token_url", m.TokenURL, lookupEnv, envTokenURL)
+
+	// Arguments in the provider block win over the environment: a legacy login
+	// written in HCL is not spoiled by ZSCALER_* variables meant for another provider.
+	legacyInConfig, oneAPIInConfig := anyFromConfig(legacy), anyFromConfig(oneAPI)
+	switch {
+	case legacyInConfig && oneAPIInConfig:
+		diags.Append(mixedLoginError(legacy, oneAPI))
+		return s, diags
+	case legacyInConfig:
+		oneAPI = onlyFromConfig(oneAPI)
+	case oneAPIInConfig:
+		legacy = onlyFromConfig(legacy)
+	default:
+		if anySet(legacy) && anySet(oneAPI) {
+			diags.Append(mixedLoginError(legacy, oneAPI))
+			return s, diags
+		}
+	}
+
+	s.authMode = client.AuthLegacy
+	switch {
+	case anySet(oneAPI):
+		s.authMode = client.AuthOneAPI
+		s.hasLogin = true
+		diags.Append(checkOneAPI(&s, oneAPI, tokenURL)...)
+	case anySet(legacy):
+		s.hasLogin = true
+		diags.Append(checkLegacy(&s, legacy)...)
+	}
+
+	baseURL := pick("base_url", m.BaseURL, lookupEnv, envBaseURL)
+	if baseURL.isSet {
+		u, err := checkEndpointURL(baseURL.value)
+		if err != nil {
+			diags.AddAttributeError(path.Root("base_url"), "Invalid base_url",
+				fmt.Sprintf("%s: %s.", baseURL.origin(), err))
+		}
+		s.baseURL, s.baseURLOverridden = u, true
+	} else if s.authMode == client.AuthOneAPI && !client.OneAPISupported(s.cloud) {
+		diags.AddAttributeError(path.Root("client_id"), "OneAPI is not offered on this cloud",
+			fmt.Sprintf("Cloud %s offers only legacy login. Use username, password and api_key (%s, %s, %s) "+
+				"instead of client_id.", s.cloud, envUsername, envPassword, envAPIKey))
+	} else {
+		u, err := client.BaseURL(s.cloud, s.authMode)
+		if err != nil {
+			diags.AddAttributeError(path.Root("cloud"), "No API base URL for this cloud", err.Error())
+		}
+		s.baseURL = u
+	}
+	s.client.BaseURL = s.baseURL
+
+	s.client.MaxRetries = defaultMaxRetries
+	if !m.MaxRetries.IsNull() {
+		s.client.MaxRetries = int(m.MaxRetries.ValueInt64())
+	}
+	s.client.RequestTimeout = defaultRequestTimeoutSeconds * time.Second
+	if !m.RequestTimeout.IsNull() {
+		s.client.RequestTimeout = time.Duration(m.RequestTimeout.ValueInt64()) * time.Second
+	}
+	return s, diags
+}
+
+func checkLegacy(s *settings, legacy []setting) diag.Diagnostics {
+	var diags diag.Diagnostics
+	envOf := map[string]string{"username": envUsername, "password": envPassword, "api_key": envAPIKey}
+	for _, v := range legacy {
+		if !v.isSet {
+			diags.AddAttributeError(path.Root(v.attr), "Incomplete legacy login",
+				fmt.Sprintf("Legacy login needs username, password and api_key, and %s is not set. Set %s in the "+
+					"provider block or the %s environment variable, or log in with OneAPI (client_id) instead.",
+					v.attr, v.attr, envOf[v.attr]))
+		}
+	}
+	username, password, apiKey := legacy[0], legacy[1], legacy[2]
+	if apiKey.isSet && apiKey.env != "" {
+		if err := checkLoginKey(apiKey.value); err != nil {
+			diags.AddAttributeError(path.Root("api_key"), "Invalid api_key",
+				fmt.Sprintf("%s: %s.", apiKey.origin(), err))
+		}
+	}
+	s.client.Username, s.client.Password, s.client.APIKey = username.value, password.value, apiKey.value
+	return diags
+}
+
+func checkOneAPI(s *settings, oneAPI []setting, tokenURL setting) diag.Diagnostics {
+	var diags diag.Diagnostics
+	clientID, secret, privateKey, vanity := oneAPI[0], oneAPI[1], oneAPI[2], oneAPI[3]
+	if !clientID.isSet {
+		diags.AddAttributeError(path.Root("client_id"), "Incomplete OneAPI login",
+			fmt.Sprintf("OneAPI login is configured (%s is set) but client_id is not. Set client_id in the provider "+
+				"block or the %s environment variable.", firstSet(oneAPI).origin(), envClientID))
+	}
+	switch {
+	case secret.isSet && privateKey.isSet:
+		diags.AddAttributeError(path.Root("private_key"), "Conflicting OneAPI credentials",
+			fmt.Sprintf("Both %s and %s are set. A OneAPI client logs in with a secret or with a private key, "+
+				"not both: remove one.", secret.origin(), privateKey.origin()))
+	case !secret.isSet && !privateKey.isSet:
+		diags.AddAttributeError(path.Root("client_secret"), "Incomplete OneAPI login",
+			fmt.Sprintf("OneAPI login needs client_secret or private_key, and neither is set. Set client_secret "+
+				"(%s) or private_key (%s).", envClientSecret, envPrivateKey))
+	}
+	if privateKey.isSet {
+		key, err := loadPrivateKey(privateKey.value)
+		if err != nil {
+			diags.AddAttributeError(path.Root("private_key"), "Invalid private_key",
+				fmt.Sprintf("%s: %s.", privateKey.origin(), err))
+		}
+		s.client.PrivateKey = key
+	}
+	if vanity.isSet && vanity.env != "" {
+		if err := checkVanityDomain(vanity.value); err != nil {
+			diags.AddAttributeError(path.Root("vanity_domain"), "Invalid vanity_domain",
+				fmt.Sprintf("%s: %s.", vanity.origin(), err))
+		}
+	}
+	switch {
+	case tokenURL.isSet:
+		u, err := checkEndpointURL(tokenURL.value)
+		if err != nil {
+			diags.AddAttributeError(path.Root("token_url"), "Invalid token_url",
+				fmt.Sprintf("%s: %s.", tokenURL.origin(), err))
+		}
+		s.client.TokenURL = u
+	case !vanity.isSet:
+		diags.AddAttributeError(path.Root("vanity_domain"), "Incomplete OneAPI login",
+			fmt.Sprintf("OneAPI login needs vanity_domain (the name in https://<vanity_domain>.zslogin.net) to find "+
+				"its token URL. Set vanity_domain or the %s environment variable, or set token_url (%s).",
+				envVanityDomain, envTokenURL))
+	case client.OneAPISupported(s.cloud):
+		u, err := client.TokenURL(s.cloud, vanity.value)
+		if err != nil {
+			diags.AddAttributeError(path.Root("vanity_domain"), "No OneAPI token URL", err.Error())
+		}
+		s.client.TokenURL = u
+	}
+	s.client.ClientID, s.client.ClientSecret = clientID.value, secret.value
+	return diags
+}
+
+func mixedLoginError(legacy, oneAPI []setting) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("client_id"), "Both legacy and OneAPI login are configured",
+		fmt.Sprintf("Legacy login (%s) and OneAPI login (%s) are both set. The provider logs in one way: keep "+
+			"username, password and api_key for legacy login, or client_id with client_secret or private_key "+
+			"and vanity_domain for OneAPI, and remove the others.", origins(legacy), origins(oneAPI)))
+}
+
+func anySet(ss []setting) bool { return firstSet(ss).isSet }
+
+func firstSet(ss []setting) setting {
+	for _, s := range ss {
+		if s.isSet {
+			return s
+		}
+	}
+	return setting{}
+}
+
+func anyFromConfig(ss []setting) bool {
+	for _, s := range ss {
+		if s.config {
+			return true
+		}
+	}
+	return false
+}
+
+func onlyFromConfig(ss []setting) []setting {
+	out := make([]setting, len(ss))
+	for i, s := range ss {
+		if s.config {
+			out[i] = s
+		} else {
+			out[i] = setting{attr: s.attr}
+		}
+	}
+	return out
+}
+
+func origins(ss []setting) string {
+	var names []string
+	for _, s := range ss {
+		if s.isSet {
+			names = append(names, s.origin())
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// loadPrivateKey accepts PEM text or the path of a PEM file.
+func loadPrivateKey(value string) (*rsa.PrivateKey, error) {
+	text := value
+	if !strings.Contains(value, "-----BEGIN") {
+		b, err := os.ReadFile(value) //nolint:gosec // the path is the user's own configuration
+		if err != nil {
+			return nil, fmt.Errorf("it is neither PEM text nor the path of a readable file")
+		}
+		text = string(b)
+	}
+	key, err := client.ParsePrivateKey(text)
+	if err != nil {
+		return nil, fmt.Errorf("%w; give an RSA private key in PEM form (PKCS #1 or PKCS #8), or the path of a file holding one", err)
+	}
+	return key, nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

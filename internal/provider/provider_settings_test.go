@@ -1,0 +1,210 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/client"
+)
+
+func envOf(m map[string]string) LookupEnv {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func nullModel() providerModel {
+	n := types.StringNull()
+	return providerModel{
+		Cloud: n, BaseURL: n, Username: n, Password: n, APIKey: n, ClientID: n, ClientSecret: n,
+		PrivateKey: n, VanityDomain: n, TokenURL: n, MaxRetries: types.Int64Null(), RequestTimeout: types.Int64Null(),
+	}
+}
+
+func TestResolveSettingsLegacyFromEnv(t *testing.T) {
+	s, diags := resolveSettings(nullModel(), envOf(map[string]string{
+		"ZTC_USERNAME": "admin@acme.com", "ZTC_PASSWORD": "pw", "ZTC_API_KEY": "AbCd12EfGh34", "ZTC_CLOUD": "ZscalerTwo",
+	}))
+	if diags.HasError() {
+		t.Fatalf("unexpected errors: %v", diags)
+	}
+	if s.authMode != client.AuthLegacy || !s.hasLogin {
+		t.Fatalf("mode %q, hasLogin %v; want legacy with a login", s.authMode, s.hasLogin)
+	}
+	if s.cloud != "zscalertwo" || s.client.BaseURL != "https://connector.zscalertwo.net/api/v1" {
+		t.Fatalf("cloud %q, base URL %q", s.cloud, s.client.BaseURL)
+	}
+	if s.client.Username != "admin@acme.com" || s.client.Password != "pw" || s.client.APIKey != "AbCd12EfGh34" {
+		t.Fatal("legacy credentials not taken from the environment")
+	}
+	if s.client.MaxRetries != defaultMaxRetries || s.client.RequestTimeout != defaultRequestTimeoutSeconds*time.Second {
+		t.Fatalf("defaults: retries %d, timeout %s", s.client.MaxRetries, s.client.RequestTimeout)
+	}
+}
+
+func TestResolveSettingsOneAPITokenURL(t *testing.T) {
+	m := nullModel()
+	m.ClientID = types.StringValue("abc")
+	m.ClientSecret = types.StringValue("s3cret")
+	m.VanityDomain = types.StringValue("acme")
+	m.Cloud = types.StringValue("zscalerbeta")
+	m.MaxRetries = types.Int64Value(0)
+	m.RequestTimeout = types.Int64Value(7)
+	s, diags := resolveSettings(m, envOf(nil))
+	if diags.HasError() {
+		t.Fatalf("unexpected errors: %v", diags)
+	}
+	if got, want := s.client.TokenURL, "https://acme.zsloginzscalerbeta.net/oauth2/v1/token"; got != want {
+		t.Fatalf("token URL %q, want %q", got, want)
+	}
+	if got, want := s.client.BaseURL, "https://api.zscalerbeta.zsapi.net/ztw/api/v1"; got != want {
+		t.Fatalf("base URL %q, want %q", got, want)
+	}
+	if s.client.MaxRetries != 0 || s.client.RequestTimeout != 7*time.Second {
+		t.Fatalf("retries %d, timeout %s", s.client.MaxRetries, s.client.RequestTimeout)
+	}
+	m.Cloud = types.StringNull()
+	s, _ = resolveSettings(m, envOf(nil))
+	if got, want := s.client.TokenURL, "https://acme.zslogin.net/oauth2/v1/token"; got != want {
+		t.Fatalf("production token URL %q, want %q", got, want)
+	}
+}
+
+func TestResolveSettingsNoLoginIsLazy(t *testing.T) {
+	s, diags := resolveSettings(nullModel(), envOf(nil))
+	if diags.HasError() {
+		t.Fatalf("no login must not be an error until the API is needed: %v", diags)
+	}
+	if s.hasLogin {
+		t.Fatal("hasLogin without credentials")
+	}
+	data, diags := newProviderData(s, "test", "1.11.4")
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if _, diags := data.apiClient(); !diags.HasError() || !strings.Contains(diags[0].Detail(), "ZTC_USERNAME") {
+		t.Fatalf("apiClient without login: want an error naming the variables, got %v", diags)
+	}
+}
+
+func TestResolveSettingsSecretsStayOutOfDiagnostics(t *testing.T) {
+	secrets := []string{"hunter2hunter2", "AbCd12EfGh3!", "s3cr3t-value"}
+	m := nullModel()
+	m.Password = types.StringValue(secrets[0])
+	m.APIKey = types.StringValue(secrets[1])
+	m.ClientSecret = types.StringValue(secrets[2])
+	_, diags := resolveSettings(m, envOf(map[string]string{"ZTC_API_KEY": "short"}))
+	if !diags.HasError() {
+		t.Fatal("mixed logins must be refused")
+	}
+	for _, d := range diags {
+		for _, s := range secrets {
+			if strings.Contains(d.Summary()+d.Detail(), s) {
+				t.Fatalf("diagnostic %q reveals a secret", d.Detail())
+			}
+		}
+	}
+}
+
+func TestCheckEndpointURL(t *testing.T) {
+	ok := map[string]string{
+		"https://connector.zscaler.net/api/v1/": "https://connector.zscaler.net/api/v1",
+		"http://localhost:8080/api/v1":          "http://localhost:8080/api/v1",
+		"http://127.0.0.2/api/v1":               "http://127.0.0.2/api/v1",
+		"http://[::1]:9000/ztw/api/v1":          "http://[::1]:9000/ztw/api/v1",
+	}
+	for in, want := range ok {
+		got, err := checkEndpointURL(in)
+		if err != nil || got != want {
+			t.Errorf("checkEndpointURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "connector.zscaler.net", "ftp://x/y", "http://10.0.0.1/api", "http://localhost.evil.com/",
+		"https://u:p@h/", "https://h/api?x=1", "https://h/api#f", "http://127.0.0.1.nip.io/"} {
+		if _, err := checkEndpointURL(bad); err == nil {
+			t.Errorf("checkEndpointURL(%q) accepted", bad)
+		}
+	}
+}
+
+func TestCheckLoginKey(t *testing.T) {
+	if err := checkLoginKey("AbCd12EfGh34"); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkLoginKey("AbCd12EfGh34Xy"); err != nil {
+		t.Fatalf("longer keys obfuscate fine: %v", err)
+	}
+	for _, bad := range []string{"", "short", "AbCd12EfGh3!", "AbCd12EfGh3 ", "ÄbCd12EfGh34"} {
+		err := checkLoginKey(bad)
+		if err == nil {
+			t.Errorf("checkLoginKey(%q) accepted", bad)
+			continue
+		}
+		if bad != "" && strings.Contains(err.Error(), bad) {
+			t.Errorf("error %q echoes the key", err)
+		}
+	}
+}
+
+func TestCheckVanityDomain(t *testing.T) {
+	for _, good := range []string{"acme", "acme-corp", "a1"} {
+		if err := checkVanityDomain(good); err != nil {
+			t.Errorf("%q: %v", good, err)
+		}
+	}
+	for _, bad := range []string{"", "-acme", "acme-", "acme.zslogin.net", "https://acme", strings.Repeat("a", 64)} {
+		if err := checkVanityDomain(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func FuzzCheckEndpointURL(f *testing.F) {
+	for _, s := range []string{"https://connector.zscaler.net/api/v1", "http://[::1]:1/x", "http://u:p@10.0.0.1/", "%zz", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		got, err := checkEndpointURL(raw)
+		if err != nil {
+			if strings.Contains(err.Error(), "@") && strings.Contains(raw, "@") && strings.Contains(err.Error(), raw) {
+				t.Fatalf("error quotes user info: %v", err)
+			}
+			return
+		}
+		// Whatever it accepts is https, or http to loopback, and is accepted again unchanged.
+		again, err := checkEndpointURL(got)
+		if err != nil || again != got {
+			t.Fatalf("accepted %q as %q, which then gives %q, %v", raw, got, again, err)
+		}
+		if !strings.HasPrefix(strings.ToLower(got), "https://") && !strings.HasPrefix(strings.ToLower(got), "http://") {
+			t.Fatalf("accepted scheme of %q", got)
+		}
+	})
+}
+
+func FuzzCheckLoginKey(f *testing.F) {
+	for _, s := range []string{"AbCd12EfGh34", "short", "AbCd12EfGh3!", "ÄbCd12EfGh34"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		err := checkLoginKey(key)
+		if err == nil && (len(key) < keyLength || !isAlphanumeric(key)) {
+			t.Fatalf("accepted %q", key)
+		}
+		if err != nil && len(key) >= 4 && strings.Contains(err.Error(), key) {
+			t.Fatalf("error echoes the key: %v", err)
+		}
+	})
+}
+
+func FuzzCheckVanityDomain(f *testing.F) {
+	for _, s := range []string{"acme", "acme.zslogin.net", "-a", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if checkVanityDomain(v) == nil && (strings.ContainsAny(v, "./:@ ") || v == "" || len(v) > 63) {
+			t.Fatalf("accepted %q", v)
+		}
+	})
+}
