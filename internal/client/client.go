@@ -361,7 +361,7 @@ func (c *Client) jitter(base, spread time.Duration) time.Duration {
 	if spread <= 0 {
 		return base
 	}
-	return base + time.Duration(rand.Int64N(int64(spread)))
+	return base + time.Duration(rand.Int64N(int64(spread))) //nolint:gosec // jitter spreads retries; it guards nothing
 }
 
 // isTransient reports transport failures worth another try: resets, EOF, timeouts.
@@ -433,7 +433,7 @@ func (c *Client) send(ctx context.Context, cl *call, target string, body []byte,
 		c.logDebug(ctx, "cloudconnector request failed", fields)
 		return nil, c.transportError(ctx, actx, cl, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 
 	limit := int64(maxErrorBody)
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {

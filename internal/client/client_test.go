@@ -71,7 +71,7 @@ func TestErrorMapping(t *testing.T) {
 			for _, target := range all {
 				want := false
 				for _, w := range tc.is {
-					want = want || w == target
+					want = want || w == target //nolint:errorlint // comparing sentinels, not matching errors
 				}
 				if errors.Is(err, target) != want {
 					t.Errorf("errors.Is(%v, %v) = %t, want %t", err, target, !want, want)
@@ -501,10 +501,10 @@ func TestRequestShape(t *testing.T) {
 	t.Parallel()
 	f := newFakeAPI(t)
 	f.setHandler(func(w http.ResponseWriter, r *http.Request, body []byte) {
-		switch {
-		case r.Method == "GET":
+		switch r.Method {
+		case http.MethodGet:
 			writeJSON(w, 200, `[`+keyJSON(3, fakeKey, "")+`]`)
-		case r.Method == "DELETE":
+		case http.MethodDelete:
 			w.WriteHeader(204)
 		default:
 			writeJSON(w, 200, keyJSON(3, "Other1234567", ""))

@@ -44,7 +44,7 @@ type wireRef struct {
 func decodeAPIKeys(data []byte) ([]APIKey, error) {
 	var raw []json.RawMessage
 	if err := unmarshalJSON(data, &raw); err != nil {
-		return nil, fmt.Errorf("the key list is not a JSON array of key objects: %s", err)
+		return nil, fmt.Errorf("the key list is not a JSON array of key objects: %w", err)
 	}
 	if raw == nil {
 		return nil, errors.New("the key list is JSON null, not an array")
@@ -53,7 +53,7 @@ func decodeAPIKeys(data []byte) ([]APIKey, error) {
 	for i, item := range raw {
 		k, err := decodeKeyObject(item)
 		if err != nil {
-			return nil, fmt.Errorf("the key list's element %d: %s", i, err)
+			return nil, fmt.Errorf("the key list's element %d: %w", i, err)
 		}
 		keys = append(keys, k)
 	}
@@ -64,7 +64,7 @@ func decodeAPIKeys(data []byte) ([]APIKey, error) {
 func decodeAPIKey(data []byte) (APIKey, error) {
 	k, err := decodeKeyObject(data)
 	if err != nil {
-		return APIKey{}, fmt.Errorf("the key object: %s", err)
+		return APIKey{}, fmt.Errorf("the key object: %w", err)
 	}
 	return k, nil
 }
@@ -95,7 +95,7 @@ func decodeKeyObject(data []byte) (APIKey, error) {
 	if w.LastModifiedTime != "" {
 		t, err := epochSeconds(w.LastModifiedTime)
 		if err != nil {
-			return APIKey{}, fmt.Errorf("field lastModifiedTime: %s", err)
+			return APIKey{}, fmt.Errorf("field lastModifiedTime: %w", err)
 		}
 		k.LastModifiedTime = t
 	}
@@ -211,7 +211,7 @@ func decodeToken(contentType string, data []byte) (tokenAnswer, error) {
 		ExpiresIn   json.RawMessage `json:"expires_in"`
 	}
 	if err := unmarshalJSON(data, &w); err != nil {
-		return tokenAnswer{}, fmt.Errorf("the token answer: %s", err)
+		return tokenAnswer{}, fmt.Errorf("the token answer: %w", err)
 	}
 	if w.AccessToken == nil || *w.AccessToken == "" {
 		return tokenAnswer{}, errors.New("the token answer has no access_token")
@@ -350,9 +350,9 @@ func isJSONMediaType(contentType string) bool {
 
 // sanitizeText keeps server text fit for one line of a diagnostic:
 // valid UTF-8, no control or invisible format characters, runs of space
-// folded, at most max characters.
-func sanitizeText(s string, max int) string {
-	out := make([]rune, 0, min(len(s), max+1))
+// folded, at most limit characters.
+func sanitizeText(s string, limit int) string {
+	out := make([]rune, 0, min(len(s), limit+1))
 	pendingSpace := false
 	for _, r := range s {
 		switch {
@@ -367,8 +367,8 @@ func sanitizeText(s string, max int) string {
 			pendingSpace = false
 		}
 		out = append(out, r)
-		if len(out) > max {
-			return string(out[:max]) + "…"
+		if len(out) > limit {
+			return string(out[:limit]) + "…"
 		}
 	}
 	return string(out)

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -158,9 +157,4 @@ func newWaitError(op string, ctxErr, last error) error {
 		ctx:  ctxErr,
 		last: last,
 	}
-}
-
-// isContextError reports whether err comes from a context that ended.
-func isContextError(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
