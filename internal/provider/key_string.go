@@ -1,8 +1,12 @@
 package provider
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
 // keyLength is the length of an organization API key string.
@@ -24,4 +28,38 @@ func isAlphanumeric(s string) bool {
 func keyFingerprint(id, value string) string {
 	sum := sha256.Sum256([]byte(id + ":" + value))
 	return hex.EncodeToString(sum[:])
+}
+
+// keyStringValidator checks key and key_wo at plan time: the API takes exactly
+// 12 letters or digits. It never repeats the value it refuses.
+type keyStringValidator struct{}
+
+func (keyStringValidator) Description(context.Context) string {
+	return fmt.Sprintf("must be exactly %d letters or digits", keyLength)
+}
+
+func (v keyStringValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (keyStringValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if msg := checkKeyString(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid API key string", fmt.Sprintf("%s %s", req.Path, msg))
+	}
+}
+
+// checkKeyString returns "" for a valid key string, else why it is not one.
+func checkKeyString(v string) string {
+	switch {
+	case len(v) != keyLength:
+		return fmt.Sprintf("has %d characters; an API key string is exactly %d letters or digits (A-Z, a-z, 0-9). "+
+			"Generate one, for example with random_password (length = 12, special = false).", len(v), keyLength)
+	case !isAlphanumeric(v):
+		return fmt.Sprintf("holds characters other than letters and digits; an API key string is exactly %d of "+
+			"A-Z, a-z and 0-9, without spaces or symbols.", keyLength)
+	}
+	return ""
 }

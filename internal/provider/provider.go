@@ -185,7 +185,7 @@ func (p *cloudConnectorProvider) Configure(ctx context.Context, req provider.Con
 }
 
 func (p *cloudConnectorProvider) Resources(context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{newAPIKeyResource}
 }
 
 func (p *cloudConnectorProvider) DataSources(context.Context) []func() datasource.DataSource {
@@ -193,7 +193,7 @@ func (p *cloudConnectorProvider) DataSources(context.Context) []func() datasourc
 }
 
 func (p *cloudConnectorProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
-	return nil
+	return []func() ephemeral.EphemeralResource{newAPIKeyEphemeralResource}
 }
 
 func (p *cloudConnectorProvider) Functions(context.Context) []func() function.Function {

@@ -58,9 +58,7 @@ func (d *providerData) withMasks(ctx context.Context, extra ...string) context.C
 		c := d.settings.client
 		secrets = append(secrets, c.Password, c.APIKey, c.ClientSecret)
 	}
-	for _, s := range extra {
-		secrets = append(secrets, s)
-	}
+	secrets = append(secrets, extra...)
 	nonEmpty := secrets[:0]
 	for _, s := range secrets {
 		if s != "" {

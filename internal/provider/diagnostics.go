@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/client"
+)
+
+// apiOperation names what the provider was doing, for the summary line.
+type apiOperation string
+
+const (
+	opRead       apiOperation = "read the organization's API key"
+	opAdd        apiOperation = "add an API key"
+	opEdit       apiOperation = "edit the API key string"
+	opRegenerate apiOperation = "regenerate the API key"
+	opDelete     apiOperation = "delete the API key"
+)
+
+// apiErrorDiagnostic turns a client error into what the user reads: what
+// failed, why, and what to do. The client's errors carry no secrets.
+func apiErrorDiagnostic(op apiOperation, err error, attr path.Path) diag.Diagnostic {
+	summary := "Cannot " + string(op)
+	var detail string
+	switch {
+	case errors.Is(err, client.ErrNotSupported):
+		detail = notSupportedAdvice(op)
+	case errors.Is(err, client.ErrOneAPIOnly):
+		detail = "This tenant has moved to OneAPI and refuses legacy login. Log in with OneAPI instead: set client_id, " +
+			"client_secret (or private_key) and vanity_domain (" + envClientID + ", " + envClientSecret + ", " +
+			envVanityDomain + ") and remove username, password and api_key."
+	case errors.Is(err, client.ErrKeyDisabled):
+		detail = "The organization's API key is disabled, so legacy login with it is refused. Enable it in the admin " +
+			"portal (Administration > API Key Management), or log in with OneAPI."
+	case errors.Is(err, client.ErrLoginRefused):
+		detail = "The login was refused: " + err.Error() + ". Check the username, password and api_key (or client_id and " +
+			"its secret or key). A legacy login uses the organization's API key: if it was regenerated or deleted (in the " +
+			"portal, or by a previous apply), set api_key (" + envAPIKey + ") to the current key; if the organization has " +
+			"no key left, add one in the portal or log in with OneAPI, which does not depend on it."
+	case errors.Is(err, client.ErrForbidden):
+		detail = "The API refused the call: " + err.Error() + ". The admin role (or the OneAPI client) needs the API Key " +
+			"Management permission: grant it in the admin portal (Administration > Role Management; for OneAPI, the " +
+			"client's scopes in ZIdentity), then run the command again."
+	case errors.Is(err, client.ErrRateLimited):
+		detail = "The API kept answering 429 (rate limit) after the provider's retries: " + err.Error() + ". Another " +
+			"tool may be using the same organization's limits. Wait a minute and run the command again, or raise max_retries."
+	case errors.Is(err, client.ErrEditLocked):
+		detail = "Another admin or tool holds the organization's edit lock (409 EDIT_LOCK_NOT_AVAILABLE) and kept it " +
+			"through the provider's retries. Wait for their change to finish, then run the command again."
+	case errors.Is(err, client.ErrOutcomeUnknown):
+		detail = "The API did not confirm whether the change happened, and checking failed too: " + err.Error() +
+			". Nothing is lost: run `terraform plan` (or `terraform apply -refresh-only`) to see the key as it is, then " +
+			"apply again if it still differs from the configuration."
+	case errors.Is(err, client.ErrNotFound):
+		detail = "The key no longer exists at the API (deleted since the plan was made?): " + err.Error() + ". Run " +
+			"`terraform apply` again: its refresh notices the key is gone and the plan adds one."
+	case errors.Is(err, client.ErrInvalidInput):
+		detail = "The API refused the request: " + err.Error() + "."
+	case errors.Is(err, client.ErrUnauthorized):
+		detail = "The API refused the session even after a fresh login: " + err.Error() + ". Check that the login " +
+			"credentials are current, then run the command again."
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		detail = "The request did not finish in time (request_timeout) or was interrupted: " + err.Error() + ". Run " +
+			"`terraform plan` to see the key as it is, then apply again; raise request_timeout if the API is slow."
+	default:
+		detail = "The API call failed: " + err.Error() + ". Run the command again; if it keeps failing, run " +
+			"`terraform plan` to see the key as it is."
+	}
+	if attr.Equal(path.Empty()) {
+		return diag.NewErrorDiagnostic(summary, detail)
+	}
+	return diag.NewAttributeErrorDiagnostic(attr, summary, detail)
+}
+
+// notSupportedAdvice: tenants without the inferred calls can still do these
+// things in the portal; say where, and how Terraform catches up afterwards.
+func notSupportedAdvice(op apiOperation) string {
+	const tenant = "This tenant does not offer this call through its API (regenerate and read work everywhere). "
+	switch op {
+	case opEdit:
+		return tenant + "Set the key string in the admin portal (Administration > API Key Management), then run " +
+			"`terraform apply -refresh-only` so that the state takes it. Or remove key and key_wo from the " +
+			"configuration and let the provider regenerate the key instead."
+	case opAdd:
+		return tenant + "The organization has no API key: add one in the admin portal (Administration > API Key " +
+			"Management), then run `terraform apply` again, which takes it over, or import it with the ID `current`."
+	case opDelete:
+		return tenant + "Delete the key in the admin portal (Administration > API Key Management) and run " +
+			"`terraform apply -refresh-only`, which drops it from the state; or set delete_on_destroy = false, apply, " +
+			"and destroy again to leave the key in place."
+	default:
+		return tenant + "Make the change in the admin portal (Administration > API Key Management), then run " +
+			"`terraform apply -refresh-only`."
+	}
+}
