@@ -1,0 +1,43 @@
+# Step 5: rotate. A new value in regenerate_triggers replaces the resource, and
+# the replacement regenerates the key: one call, same ID, a string nobody else
+# knows. In real use the trigger comes from time_rotating (hashicorp/time; see
+# the scheduled rotation guide); the demo cannot download that provider, so a
+# variable stands in for it.
+terraform {
+  required_providers {
+    cloudconnector = {
+      source = "seed62df8d36/cloudconnector"
+    }
+  }
+}
+
+provider "cloudconnector" {}
+
+variable "rotation" {
+  type        = string
+  description = "Any new value rotates the key (TF_VAR_rotation)."
+}
+
+data "cloudconnector_base_url" "this" {}
+
+resource "cloudconnector_api_key" "org" {
+  regenerate_triggers = {
+    rotation = var.rotation
+  }
+}
+
+output "base_url" {
+  value = data.cloudconnector_base_url.this.url
+}
+
+output "auth_mode" {
+  value = data.cloudconnector_base_url.this.auth_mode
+}
+
+output "key_id" {
+  value = cloudconnector_api_key.org.id
+}
+
+output "key_fingerprint" {
+  value = cloudconnector_api_key.org.key_fingerprint
+}

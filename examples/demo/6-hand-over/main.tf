@@ -1,0 +1,62 @@
+# Step 6: hand the key to another resource without Terraform storing it for
+# this provider: the ephemeral resource reads it for this run only.
+#
+# The receiving side here is a stand-in. A secrets manager's write-only
+# argument (aws_secretsmanager_secret_version.secret_string_wo, say) would
+# take the string and keep it out of state; the demo cannot download such a
+# provider, so `make demo` serves terraform-plugin-testing's "echo" provider
+# in-process instead. Unlike a write-only argument, echo DOES keep what it is
+# handed, in its own resource's state. Step 7 (terraform destroy) runs on this
+# configuration too.
+terraform {
+  required_providers {
+    cloudconnector = {
+      source = "seed62df8d36/cloudconnector"
+    }
+    # Not in any registry: `make demo` serves it through TF_REATTACH_PROVIDERS.
+    echo = {
+      source = "hashicorp/echo"
+    }
+  }
+}
+
+provider "cloudconnector" {}
+
+variable "rotation" {
+  type        = string
+  description = "As in step 5; unchanged, so no rotation here (TF_VAR_rotation)."
+}
+
+data "cloudconnector_base_url" "this" {}
+
+resource "cloudconnector_api_key" "org" {
+  regenerate_triggers = {
+    rotation = var.rotation
+  }
+}
+
+# Opened at plan and at apply; it only reads, never regenerates.
+ephemeral "cloudconnector_api_key" "current" {}
+
+provider "echo" {
+  data = ephemeral.cloudconnector_api_key.current.key
+}
+
+# The stand-in for a secret version with a write-only argument.
+resource "echo" "secret_store" {}
+
+output "base_url" {
+  value = data.cloudconnector_base_url.this.url
+}
+
+output "auth_mode" {
+  value = data.cloudconnector_base_url.this.auth_mode
+}
+
+output "key_id" {
+  value = cloudconnector_api_key.org.id
+}
+
+output "key_fingerprint" {
+  value = cloudconnector_api_key.org.key_fingerprint
+}
