@@ -266,7 +266,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		ctx = r.data.withMasks(ctx, added.Value)
 		if desired != "" {
 			// Nothing is saved on failure: the next apply finds the added key and edits it.
-			if key, err = c.EditAPIKey(ctx, added.ID, desired); err != nil {
+			if key, err = editKey(ctx, c, added.ID, desired); err != nil {
 				resp.Diagnostics.Append(apiErrorDiagnostic(opEdit, err, desiredPath))
 				return
 			}
@@ -279,7 +279,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	case desired == current.Value:
 		key = current // already the configured string: the API refuses an edit to the same value
 	default:
-		if key, err = c.EditAPIKey(ctx, current.ID, desired); err != nil {
+		if key, err = editKey(ctx, c, current.ID, desired); err != nil {
 			resp.Diagnostics.Append(apiErrorDiagnostic(opEdit, err, desiredPath))
 			return
 		}
@@ -308,7 +308,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = r.data.withMasks(ctx)
+	ctx = r.data.withMasks(ctx, state.Key.ValueString())
 	key, found, err := c.OrganizationKey(ctx)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic(opRead, err, path.Empty()))
@@ -399,14 +399,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	}
 	wasLoginKey := r.data.logsInWith(state.ID.ValueString(), state.KeyFingerprint.ValueString())
 
-	key, err := c.EditAPIKey(ctx, id, desired)
-	if err != nil && errors.Is(err, client.ErrInvalidInput) {
-		// The API refuses an edit to the string the key already has: someone
-		// may have set it in the meantime. Check before calling it an error.
-		if now, found, lerr := c.OrganizationKey(ctx); lerr == nil && found && now.ID == id && now.Value == desired {
-			key, err = now, nil
-		}
-	}
+	key, err := editKey(ctx, c, id, desired)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic(opEdit, err, desiredPath))
 		return
@@ -445,6 +438,27 @@ func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if err != nil {
 		return // never a real key: nothing to delete
 	}
+	// One key per organization: in a replacement that creates before it
+	// destroys, the new resource has taken this very key over by now. Delete
+	// only the key as this state knows it; one whose string changed since
+	// belongs to whoever changed it.
+	current, found, err := c.OrganizationKey(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiagnostic(opRead, err, path.Empty()))
+		return
+	}
+	if !found || current.ID != id {
+		return // already gone
+	}
+	ctx = r.data.withMasks(ctx, current.Value)
+	if keyFingerprint(state.ID.ValueString(), current.Value) != state.KeyFingerprint.ValueString() {
+		resp.Diagnostics.AddWarning("API key left in place: it changed since Terraform last read it",
+			fmt.Sprintf("delete_on_destroy is true, but key %s no longer holds the string this state recorded: another "+
+				"resource took it over (a replacement with create_before_destroy, say) or it was changed in the portal. "+
+				"Deleting it would remove the organization's only key, so it was left in place. To delete it, run "+
+				"`terraform apply -refresh-only`, then destroy again.", state.ID.ValueString()))
+		return
+	}
 	if err := c.DeleteAPIKey(ctx, id); err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic(opDelete, err, path.Root("delete_on_destroy")))
 	}
@@ -462,6 +476,20 @@ func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImport, []byte(`true`))...)
+}
+
+// editKey edits key id to value. The API refuses an edit to the string the
+// key already has: someone may have set it in the meantime, or a repeat after
+// a misreported answer meets the edit it already made. A list tells which,
+// before it is called an error.
+func editKey(ctx context.Context, c *client.Client, id int64, value string) (client.APIKey, error) {
+	key, err := c.EditAPIKey(ctx, id, value)
+	if err != nil && errors.Is(err, client.ErrInvalidInput) {
+		if now, found, lerr := c.OrganizationKey(ctx); lerr == nil && found && now.ID == id && now.Value == value {
+			return now, nil
+		}
+	}
+	return key, err
 }
 
 // setKeyState copies what the API reports into the model. In write-only mode

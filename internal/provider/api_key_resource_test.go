@@ -576,6 +576,12 @@ func TestAccAPIKeyAPIRefusals(t *testing.T) {
 func TestAccAPIKeyInvalidConfig(t *testing.T) {
 	sim := testsupport.StartSimulator(t)
 	org := sim.DefaultOrganization()
+	// Cleanup runs after the parallel subtests have finished.
+	t.Cleanup(func() {
+		if c := sim.Counts(); c.Calls[simulator.OpLogin]+c.Calls[simulator.OpList] != 0 {
+			t.Errorf("invalid configurations reached the API: %v", c.Calls)
+		}
+	})
 	cases := map[string]struct{ body, want string }{
 		"key too short":            {`key = "abc"`, "key has 3 characters; an API key string is exactly 12 letters or digits"},
 		"key too long":             {`key = "AbCdEfGh1234X"`, "key has 13 characters"},
@@ -598,8 +604,5 @@ func TestAccAPIKeyInvalidConfig(t *testing.T) {
 				}},
 			})
 		})
-	}
-	if c := sim.Counts(); c.Calls[simulator.OpLogin]+c.Calls[simulator.OpList] != 0 {
-		t.Errorf("invalid configurations reached the API: %v", c.Calls)
 	}
 }

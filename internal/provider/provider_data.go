@@ -3,6 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -15,6 +18,11 @@ import (
 type providerData struct {
 	settings settings
 	client   *client.Client // nil when no login is configured
+
+	// keysSeen are the key strings this process has handled: masked in every
+	// later log line too, since one may be the client's login key by then.
+	mu       sync.Mutex
+	keysSeen []string
 }
 
 func newProviderData(s settings, version, terraformVersion string) (*providerData, diag.Diagnostics) {
@@ -50,15 +58,24 @@ func (d *providerData) apiClient() (*client.Client, diag.Diagnostics) {
 	return d.client, diags
 }
 
-// withMasks returns ctx with every configured secret, and any extra strings
-// (key values in play), masked in this provider's log output.
+// withMasks returns ctx with every configured secret, any extra strings (key
+// values in play) and every key value handled before, masked in this
+// provider's log output.
 func (d *providerData) withMasks(ctx context.Context, extra ...string) context.Context {
-	var secrets []string
+	secrets := slices.Clone(extra)
 	if d != nil {
 		c := d.settings.client
 		secrets = append(secrets, c.Password, c.APIKey, c.ClientSecret)
+		secrets = append(secrets, pemMasks(d.settings.privateKeyPEM)...)
+		d.mu.Lock()
+		for _, v := range extra {
+			if v != "" && !slices.Contains(d.keysSeen, v) {
+				d.keysSeen = append(d.keysSeen, v)
+			}
+		}
+		secrets = append(secrets, d.keysSeen...)
+		d.mu.Unlock()
 	}
-	secrets = append(secrets, extra...)
 	nonEmpty := secrets[:0]
 	for _, s := range secrets {
 		if s != "" {
@@ -69,6 +86,22 @@ func (d *providerData) withMasks(ctx context.Context, extra ...string) context.C
 		return ctx
 	}
 	return tflog.MaskLogStrings(ctx, nonEmpty...)
+}
+
+// pemMasks are the PEM text and each line of its body, so that the key is
+// masked also where a log would show it escaped or one line at a time.
+func pemMasks(text string) []string {
+	if text == "" {
+		return nil
+	}
+	masks := []string{text, strings.TrimSpace(text)}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if len(line) >= 16 && !strings.HasPrefix(line, "-----") {
+			masks = append(masks, line)
+		}
+	}
+	return masks
 }
 
 func userAgent(version, terraformVersion string) string {

@@ -2,7 +2,9 @@ package provider
 
 import (
 	"crypto/rsa"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -49,6 +51,8 @@ type settings struct {
 	// serves what needs no API (the base URL), and says so when a call is needed.
 	hasLogin bool
 	client   client.Config
+	// privateKeyPEM is the OneAPI private key's text, kept only to mask it in logs.
+	privateKeyPEM string
 }
 
 // setting is one argument's value and where it came from, for messages.
@@ -222,6 +226,11 @@ func checkOneAPI(s *settings, oneAPI []setting, tokenURL setting) diag.Diagnosti
 		diags.AddAttributeError(path.Root("client_id"), "Incomplete OneAPI login",
 			fmt.Sprintf("OneAPI login is configured (%s is set) but client_id is not. Set client_id in the provider "+
 				"block or the %s environment variable.", firstSet(oneAPI).origin(), envClientID))
+	} else if !printableNoSpace(clientID.value) {
+		// the client would refuse it in Configure with a message that names no argument
+		diags.AddAttributeError(path.Root("client_id"), "Invalid client_id",
+			fmt.Sprintf("%s holds spaces or characters outside printable ASCII, which no OneAPI client ID has. Copy "+
+				"it again from ZIdentity (Integration > API Clients), without quotes or line breaks.", clientID.origin()))
 	}
 	switch {
 	case secret.isSet && privateKey.isSet:
@@ -234,7 +243,12 @@ func checkOneAPI(s *settings, oneAPI []setting, tokenURL setting) diag.Diagnosti
 				"(%s) or private_key (%s).", envClientSecret, envPrivateKey))
 	}
 	if privateKey.isSet {
-		key, err := loadPrivateKey(privateKey.value)
+		text, err := privateKeyText(privateKey.value)
+		var key *rsa.PrivateKey
+		if err == nil {
+			key, err = parsePrivateKeyText(text)
+		}
+		s.privateKeyPEM = text
 		if err != nil {
 			diags.AddAttributeError(path.Root("private_key"), "Invalid private_key",
 				fmt.Sprintf("%s: %s.", privateKey.origin(), err))
@@ -269,6 +283,15 @@ func checkOneAPI(s *settings, oneAPI []setting, tokenURL setting) diag.Diagnosti
 	}
 	s.client.ClientID, s.client.ClientSecret = clientID.value, secret.value
 	return diags
+}
+
+func printableNoSpace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 func mixedLoginError(legacy, oneAPI []setting) diag.Diagnostic {
@@ -320,21 +343,67 @@ func origins(ss []setting) string {
 	return strings.Join(names, ", ")
 }
 
+// maxPrivateKeyFile bounds what is read of a private_key path: a PEM RSA key
+// of 16384 bits takes about 13 KB.
+const maxPrivateKeyFile = 64 << 10
+
+// minPrivateKeyBits is the smallest RSA key the client signs with.
+const minPrivateKeyBits = 2048
+
 // loadPrivateKey accepts PEM text or the path of a PEM file.
 func loadPrivateKey(value string) (*rsa.PrivateKey, error) {
-	text := value
-	if !strings.Contains(value, "-----BEGIN") {
-		b, err := os.ReadFile(value) //nolint:gosec // the path is the user's own configuration
-		if err != nil {
-			return nil, fmt.Errorf("it is neither PEM text nor the path of a readable file")
-		}
-		text = string(b)
+	text, err := privateKeyText(value)
+	if err != nil {
+		return nil, err
 	}
+	return parsePrivateKeyText(text)
+}
+
+// privateKeyText is the PEM text itself, or the content of the file it names.
+func privateKeyText(value string) (string, error) {
+	if strings.Contains(value, "-----BEGIN") {
+		return value, nil
+	}
+	b, err := readKeyFile(value)
+	if err != nil {
+		return "", fmt.Errorf("it is neither PEM text nor the path of a readable file")
+	}
+	return string(b), nil
+}
+
+func parsePrivateKeyText(text string) (*rsa.PrivateKey, error) {
 	key, err := client.ParsePrivateKey(text)
 	if err != nil {
 		return nil, fmt.Errorf("%w; give an RSA private key in PEM form (PKCS #1 or PKCS #8), or the path of a file holding one", err)
 	}
+	// the client refuses smaller keys; saying so here names the argument
+	if bits := key.N.BitLen(); bits < minPrivateKeyBits {
+		return nil, fmt.Errorf("the RSA key has %d bits, and OneAPI signing needs at least %d; give a key of %d bits or more",
+			bits, minPrivateKeyBits, minPrivateKeyBits)
+	}
 	return key, nil
+}
+
+// readKeyFile reads a regular file of at most maxPrivateKeyFile bytes: a
+// path such as /dev/zero or a named pipe would otherwise never end.
+func readKeyFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() || info.Size() > maxPrivateKeyFile {
+		return nil, errors.New("not a regular file of a key's size")
+	}
+	f, err := os.Open(path) //nolint:gosec // the path is the user's own configuration
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	b, err := io.ReadAll(io.LimitReader(f, maxPrivateKeyFile+1))
+	if err != nil || len(b) > maxPrivateKeyFile {
+		return nil, errors.New("not a regular file of a key's size")
+	}
+	return b, nil
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -42,7 +42,7 @@ func checkEndpointURL(raw string) (string, error) {
 	if u.User != nil {
 		return "", errors.New("the URL carries a user name or password; remove it and use the login arguments instead")
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
 		return "", fmt.Errorf("%s://%s%s has a query or fragment; give the base URL alone", u.Scheme, u.Host, u.Path)
 	}
 	switch strings.ToLower(u.Scheme) {
