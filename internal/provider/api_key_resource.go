@@ -214,16 +214,33 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 					"provider keeps working with the new string until the apply ends; then set api_key ("+envAPIKey+
 					") to the new key before the next run, or log in with OneAPI, which does not depend on it.")
 		}
-	default: // update
-		var state apiKeyResourceModel
+	default: // update, or the first half of a replacement
+		var state, plan apiKeyResourceModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 		change, diags := planKeyChange(ctx, req.Config, req.State, req.Private)
 		resp.Diagnostics.Append(diags...)
-		if change.changes && r.data.logsInWith(state.ID.ValueString(), state.KeyFingerprint.ValueString()) {
+		// Terraform shows no warning from the create half of a replacement:
+		// say here what it will do.
+		rotates := !plan.RegenerateTriggers.Equal(state.RegenerateTriggers)
+		if rotates {
+			how := "regenerates it in place (same ID, a new string)"
+			if state.DeleteOnDestroy.ValueBool() {
+				how = "deletes it (delete_on_destroy is true) and adds a new key, so the organization has no key in " +
+					"between; with create_before_destroy it regenerates the key in place and leaves it"
+			}
+			resp.Diagnostics.AddWarning("Rotating the organization's API key",
+				fmt.Sprintf("regenerate_triggers changed, so this apply replaces the resource: it %s. Whatever uses "+
+					"key %s's current string stops working.", how, state.ID.ValueString()))
+		}
+		if (change.changes || rotates) && r.data.logsInWith(state.ID.ValueString(), state.KeyFingerprint.ValueString()) {
 			resp.Diagnostics.AddWarning("This apply changes the key the provider logs in with",
-				fmt.Sprintf("Key %s is the api_key this provider logs in with, and this apply edits it. The provider "+
-					"keeps working with the new string until the apply ends; then set api_key (%s) to the new key "+
-					"before the next run.", state.ID.ValueString(), envAPIKey))
+				fmt.Sprintf("Key %s is the api_key this provider logs in with, and this apply changes its string. The "+
+					"provider keeps working with the new string until the apply ends; then set api_key (%s) to the new "+
+					"key before the next run.", state.ID.ValueString(), envAPIKey))
 		}
 	}
 }

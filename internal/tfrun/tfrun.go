@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // ProviderSource is the provider's source address as users write it.
@@ -110,6 +111,10 @@ type Result struct {
 // Terraform writes its diagnostics.
 func (t *Terraform) Run(ctx context.Context, args ...string) (Result, error) {
 	cmd := exec.CommandContext(ctx, t.Bin, args...)
+	// Interrupt rather than kill, so that terraform stops its providers and
+	// releases its state lock; kill only if it does not stop soon after.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
 	cmd.Dir = t.Dir
 	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 	cmd.Env = append(cmd.Env, t.Env...)
