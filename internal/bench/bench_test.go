@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/simulator"
+)
+
+func TestSpliceSection(t *testing.T) {
+	const section = "## Benchmarks\n\nnew figures\n"
+	cases := []struct {
+		name, doc, want string
+	}{
+		{"appended when missing", "# Title\n\nintro\n", "# Title\n\nintro\n\n" + section},
+		{"appended without trailing newline", "# Title\n\nintro", "# Title\n\nintro\n\n" + section},
+		{"replaced at the end", "# Title\n\n## Benchmarks\n\nold\n\n### Sub\n\nold too\n", "# Title\n\n" + section},
+		{"replaced up to the next section", "# T\n\n## Benchmarks\n\nold\n\n## After\n\nkept\n",
+			"# T\n\n" + section + "\n## After\n\nkept\n"},
+		{"replaced at the very start", "## Benchmarks\nold\n", section},
+		{"a longer heading is not ours", "# T\n\n## Benchmarks of others\n\nkept\n",
+			"# T\n\n## Benchmarks of others\n\nkept\n\n" + section},
+		{"empty document", "", section},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := spliceSection(c.doc, section); got != c.want {
+				t.Errorf("spliceSection:\n got %q\nwant %q", got, c.want)
+			}
+		})
+	}
+	// running twice changes nothing more
+	once := spliceSection("# T\n\nintro\n", section)
+	if twice := spliceSection(once, section); twice != once {
+		t.Errorf("second splice changed the document:\n%q\n%q", once, twice)
+	}
+}
+
+func TestWallFloorWait(t *testing.T) {
+	cases := []struct {
+		orgs    int
+		cmd     string
+		latency time.Duration
+		want    time.Duration
+	}{
+		{1, cmdPlan, 50 * time.Millisecond, 100 * time.Millisecond},    // one batch: login, list
+		{10, cmdPlan, 50 * time.Millisecond, 100 * time.Millisecond},   // still one batch of ten
+		{11, cmdPlan, 50 * time.Millisecond, 200 * time.Millisecond},   // two batches
+		{50, cmdApply, 50 * time.Millisecond, 1000 * time.Millisecond}, // five batches, two walks of two trips
+		{50, cmdApply, 0, 0},
+	}
+	for _, c := range cases {
+		r := wallRow{Orgs: c.orgs, Cmd: c.cmd, Latency: c.latency}
+		if got := r.floorWait(); got != c.want {
+			t.Errorf("%d orgs %s at %s: floorWait %s, want %s", c.orgs, c.cmd, c.latency, got, c.want)
+		}
+	}
+}
+
+func TestCallRowExcess(t *testing.T) {
+	r := callRow{Op: opApplyRotate, Calls: map[simulator.Op]int{
+		simulator.OpToken: 2, simulator.OpList: 2, simulator.OpRegenerate: 1,
+	}}
+	if got := strings.Join(r.excess(), ", "); got != "+1 list" {
+		t.Errorf("excess %q, want +1 list", got)
+	}
+	r = callRow{Op: opPlanNothing, Calls: map[simulator.Op]int{simulator.OpLogin: 1, simulator.OpList: 1}}
+	if ex := r.excess(); len(ex) != 0 {
+		t.Errorf("excess %v at the floor", ex)
+	}
+}
+
+// TestTinyRun runs every phase of the benchmark once, at its smallest, and
+// checks what it measured and what it wrote: it keeps `make bench` working.
+func TestTinyRun(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("TF_ACC not set: this test builds the provider and runs the terraform binary")
+	}
+	readme := filepath.Join(t.TempDir(), "README.md")
+	if err := os.WriteFile(readme, []byte("# Title\n\nintro\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	rep, err := run(ctx, tinyOptions(readme), testLog{t})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if len(rep.Calls) != 2*len(callOps) {
+		t.Fatalf("%d call rows, want %d", len(rep.Calls), 2*len(callOps))
+	}
+	for _, c := range rep.Calls {
+		if c.Processes < 3 {
+			t.Errorf("%s, %s: %d provider processes counted; terraform starts at least 3", c.Op, c.Mode, c.Processes)
+		}
+		if c.RateLimited != 0 {
+			t.Errorf("%s, %s: %d 429s", c.Op, c.Mode, c.RateLimited)
+		}
+		if c.Op == opPlanNothing && (c.loginCalls() != 1 || c.Calls[simulator.OpList] != 1 || c.total() != 2) {
+			t.Errorf("plan with nothing to do, %s: calls %v, want one login and one list", c.Mode, c.Calls)
+		}
+		if c.Op == opApplyEdit && c.Calls[simulator.OpEdit] != 1 {
+			t.Errorf("apply of an edit, %s: calls %v, want one edit", c.Mode, c.Calls)
+		}
+	}
+
+	if len(rep.Wall) != 2 {
+		t.Fatalf("%d wall-time rows, want plan and apply", len(rep.Wall))
+	}
+	for _, w := range rep.Wall {
+		for _, v := range variants {
+			if len(w.Times[v]) != 1 || w.Times[v][0] <= 0 {
+				t.Errorf("%s, %s: times %v, want one positive", w.Cmd, v, w.Times[v])
+			}
+		}
+	}
+
+	if len(rep.Rate) != 3 {
+		t.Fatalf("%d rate-limit rows, want 3", len(rep.Rate))
+	}
+	// The simulator's limits hold whatever the client does (its pace, or a
+	// retry after a 429), so a client's calls in a row cannot finish sooner
+	// than they allow. Whether it meets a 429 is a figure, not asserted: on a
+	// loaded machine an answer can come late.
+	for _, r := range rep.Rate[:2] {
+		if r.Took < r.Least || r.Calls < 2 {
+			t.Errorf("%s: took %s for at least %s, %d calls", r.Work, r.Took, r.Least, r.Calls)
+		}
+	}
+
+	if len(rep.Startup) != 2 {
+		t.Fatalf("%d start-up rows, want 2", len(rep.Startup))
+	}
+	for _, s := range rep.Startup {
+		if s.Size < 1<<20 || len(s.Serving) == 0 || s.Serving[0] <= 0 {
+			t.Errorf("%s: size %d, serving %v", s.Binary, s.Size, s.Serving)
+		}
+	}
+
+	got, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(got)
+	if !strings.HasPrefix(text, "# Title\n\nintro\n\n## Benchmarks\n") {
+		t.Errorf("README does not keep its start and end with the section:\n%s", text)
+	}
+	for _, want := range []string{"| plan, nothing to do | legacy |", "| plan, nothing to do | OneAPI |", "### Wall time",
+		"### Rate limits", "### Start-up and size", "**Tiny run**"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("README lacks %q", want)
+		}
+	}
+}
+
+// testLog sends the benchmark's progress lines to the test log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
