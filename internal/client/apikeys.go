@@ -205,6 +205,11 @@ func checkSuccessBody(r *response) error {
 	return nil
 }
 
+// Remember tells the client key values known from elsewhere (Terraform's
+// state, say), so that a regenerate whose answer is lost can still be checked
+// with a list. Like the values it sees itself, they never serve as a read cache.
+func (c *Client) Remember(keys ...APIKey) { c.remember(keys...) }
+
 // remember records key values, only to tell later whether a regenerate happened.
 func (c *Client) remember(keys ...APIKey) {
 	c.mu.Lock()

@@ -208,8 +208,8 @@ type response struct {
 	header      http.Header
 	contentType string
 	body        []byte
-	truncated   bool // the body was longer than the cap
-	sentAt      time.Time
+	truncated   bool      // the body was longer than the cap
+	pacedAt     time.Time // the moment the pace recorded for this request
 }
 
 func (r *response) ok() bool { return r.status >= 200 && r.status <= 299 }
@@ -294,7 +294,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 		}
 		if resp.status == http.StatusUnauthorized && try == 0 {
 			// the session or token ended: log in again and repeat once
-			c.pace.forget(cl.op, resp.sentAt)
+			c.pace.forget(cl.op, resp.pacedAt)
 			continue
 		}
 		return attemptResult{resp: resp, sent: true}
@@ -421,8 +421,13 @@ func (c *Client) send(ctx context.Context, cl *call, target string, body []byte,
 	}
 
 	start := time.Now()
-	slot.sent(start)
 	resp, err := c.http.Do(req)
+	// The pace counts from the answer, not the send: the server admitted the
+	// request before it answered, so the next one, a window after this
+	// moment, cannot meet it in the server's window however the network
+	// delays either. The lane stays held until then.
+	answered := time.Now()
+	slot.sent(answered)
 	c.mu.Lock()
 	c.stats.Requests[cl.op]++
 	c.mu.Unlock()
@@ -448,7 +453,7 @@ func (c *Client) send(ctx context.Context, cl *call, target string, body []byte,
 		return nil, c.transportError(ctx, actx, cl, err)
 	}
 	c.logDebug(ctx, "cloudconnector request", fields)
-	r := &response{status: resp.StatusCode, header: resp.Header, contentType: resp.Header.Get("Content-Type"), body: data, sentAt: start}
+	r := &response{status: resp.StatusCode, header: resp.Header, contentType: resp.Header.Get("Content-Type"), body: data, pacedAt: answered}
 	if int64(len(data)) > limit {
 		r.body, r.truncated = data[:limit], true
 	}

@@ -21,13 +21,14 @@ var rateLimits = map[string][]rateWindow{
 	OpDelete:     {{1, time.Minute}, {4, time.Hour}},
 }
 
-// paceMargin is added to every window: requests that leave a window apart
-// can still arrive closer together after uneven network delays.
-const paceMargin = 150 * time.Millisecond
+// paceMargin is added to every window. Requests are stamped when their
+// answer arrives (see send), which already keeps them a window apart at the
+// server; the margin only absorbs timer and clock granularity.
+const paceMargin = 25 * time.Millisecond
 
 // pacer spaces the requests of each op so that they stay within the
 // documented limits. One lane per op: its holder waits for the next slot,
-// sends, and records the moment it sent.
+// sends, and records the moment its answer arrived.
 type pacer struct {
 	lanes map[string]*lane
 	sleep func(ctx context.Context, op string, d time.Duration, reason string) error
@@ -83,7 +84,7 @@ func (p *pacer) acquire(ctx context.Context, op string) (paceSlot, error) {
 	}
 }
 
-// sent records that the request left at t and frees the lane.
+// sent records the request's moment (when its answer arrived) and frees the lane.
 func (s paceSlot) sent(t time.Time) {
 	if s.l == nil {
 		return

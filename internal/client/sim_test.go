@@ -476,3 +476,33 @@ func TestSimulatorHostileAnswers(t *testing.T) {
 		t.Fatalf("malformed key list: %v", err)
 	}
 }
+
+// TestSimulatorRememberLetsALostRegenerateBeChecked: a client that never
+// listed cannot tell whether a regenerate with a lost answer happened, unless
+// it is told the value beforehand (from Terraform's state, say).
+func TestSimulatorRememberLetsALostRegenerateBeChecked(t *testing.T) {
+	t.Parallel()
+	s := startSim(t, simulator.Options{})
+	before, _ := orgKey(t, s)
+	ctx := ctxTimeout(t, 30*time.Second)
+
+	unaware := simClient(t, s, AuthOneAPI, func(cfg *Config) { cfg.MaxRetries = 2 })
+	s.InjectFault(simulator.Fault{Op: simulator.OpRegenerate, AfterApply: true, Status: 502})
+	if _, err := unaware.RegenerateAPIKey(ctx, before.ID); !errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("without the earlier value: %v, want ErrOutcomeUnknown", err)
+	}
+
+	s.Advance(2 * time.Second) // a fresh rate-limit window: the count below is of regenerates only
+	now, _ := orgKey(t, s)
+	told := simClient(t, s, AuthOneAPI, func(cfg *Config) { cfg.MaxRetries = 2 })
+	told.Remember(APIKey{ID: now.ID, Value: now.Value})
+	s.InjectFault(simulator.Fault{Op: simulator.OpRegenerate, AfterApply: true, Status: 502})
+	got, err := told.RegenerateAPIKey(ctx, now.ID)
+	after, _ := orgKey(t, s)
+	if err != nil || got.Value != after.Value || after.Value == now.Value {
+		t.Fatalf("with the earlier value: %v, %v", got, err)
+	}
+	if n := s.Counts().Calls[simulator.OpRegenerate]; n != 2 {
+		t.Fatalf("%d regenerate calls: a checked regenerate is not repeated", n)
+	}
+}

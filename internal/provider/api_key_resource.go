@@ -263,6 +263,25 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	ctx = r.data.withMasks(ctx, desired)
 
+	if forgotten, ok := r.data.takeForgotten(); ok && desired != forgotten.Value {
+		// The create half of a replacement: Delete just left this key in
+		// place, and Create takes the very same key over. No list to find it.
+		wasLoginKey := r.data.settings.authMode == client.AuthLegacy // the org key is the login key
+		if forgotten.Value != "" {
+			wasLoginKey = c.UsesLoginKey(forgotten.Value)
+			c.Remember(forgotten) // lets a regenerate whose answer is lost be checked
+		}
+		key, err := r.changeKey(ctx, c, forgotten, desired, desiredPath, &resp.Diagnostics)
+		if err == nil {
+			r.finishCreate(ctx, resp, plan, config, key, wasLoginKey)
+			return
+		}
+		if !errors.Is(err, client.ErrNotFound) {
+			return
+		}
+		// gone since the refresh: find out what the organization has now
+	}
+
 	current, found, err := c.OrganizationKey(ctx)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic(opRead, err, path.Empty()))
@@ -288,24 +307,44 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 				return
 			}
 		}
-	case desired == "":
-		if key, err = c.RegenerateAPIKey(ctx, current.ID); err != nil {
-			resp.Diagnostics.Append(apiErrorDiagnostic(opRegenerate, err, path.Empty()))
-			return
-		}
 	case desired == current.Value:
 		key = current // already the configured string: the API refuses an edit to the same value
 	default:
-		if key, err = editKey(ctx, c, current.ID, desired); err != nil {
-			resp.Diagnostics.Append(apiErrorDiagnostic(opEdit, err, desiredPath))
+		if key, err = r.changeKey(ctx, c, current, desired, desiredPath, &resp.Diagnostics); err != nil {
 			return
 		}
 	}
+	r.finishCreate(ctx, resp, plan, config, key, wasLoginKey && key.Value != current.Value)
+}
+
+// changeKey regenerates the key, or edits it to desired when that is set,
+// adding a diagnostic on failure. A key that is gone (ErrNotFound) is left to
+// the caller, without a diagnostic.
+func (r *apiKeyResource) changeKey(ctx context.Context, c *client.Client, current client.APIKey, desired string,
+	desiredPath path.Path, diags *diag.Diagnostics) (client.APIKey, error) {
+	var key client.APIKey
+	var err error
+	op, attr := opRegenerate, path.Empty()
+	if desired == "" {
+		key, err = c.RegenerateAPIKey(ctx, current.ID)
+	} else {
+		op, attr = opEdit, desiredPath
+		key, err = editKey(ctx, c, current.ID, desired)
+	}
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		diags.Append(apiErrorDiagnostic(op, err, attr))
+	}
+	return key, err
+}
+
+// finishCreate records the key the create ended with, and tells the user
+// when that changed the key the provider logged in with.
+func (r *apiKeyResource) finishCreate(ctx context.Context, resp *resource.CreateResponse, plan, config apiKeyResourceModel,
+	key client.APIKey, changedLoginKey bool) {
 	ctx = r.data.withMasks(ctx, key.Value)
-	if wasLoginKey && key.Value != current.Value {
+	if changedLoginKey {
 		resp.Diagnostics.Append(credentialHandOver(key.ID, config.woMode()))
 	}
-
 	state := plan
 	resp.Diagnostics.Append(setKeyState(ctx, &state, key, config.woMode())...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -439,6 +478,9 @@ func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		return
 	}
 	if !state.DeleteOnDestroy.ValueBool() {
+		if id, err := strconv.ParseInt(state.ID.ValueString(), 10, 64); err == nil {
+			r.data.rememberForgotten(client.APIKey{ID: id, Value: state.Key.ValueString()})
+		}
 		resp.Diagnostics.AddWarning("API key left in place",
 			fmt.Sprintf("delete_on_destroy is false, so key %s was removed from Terraform's state and keeps working at "+
 				"the API. Where this destroy is part of a replacement, the new resource takes the key over next. Set "+

@@ -23,6 +23,28 @@ type providerData struct {
 	// later log line too, since one may be the client's login key by then.
 	mu       sync.Mutex
 	keysSeen []string
+	// forgotten is the key the last Delete in this process left in place. In
+	// a replacement Terraform calls Create next, in the same process, and that
+	// Create takes the very same key over: it need not list to find it.
+	forgotten *client.APIKey
+}
+
+func (d *providerData) rememberForgotten(k client.APIKey) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.forgotten = &k
+}
+
+// takeForgotten returns the key a Delete left in place, once.
+func (d *providerData) takeForgotten() (client.APIKey, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	k := d.forgotten
+	d.forgotten = nil
+	if k == nil {
+		return client.APIKey{}, false
+	}
+	return *k, true
 }
 
 func newProviderData(s settings, version, terraformVersion string) (*providerData, diag.Diagnostics) {
