@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/client"
@@ -164,16 +165,7 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 }
 
 func (r *apiKeyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	r.data = data
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan warns before an apply that takes over a key or changes the key
@@ -341,15 +333,23 @@ func (r *apiKeyResource) changeKey(ctx context.Context, c *client.Client, curren
 // when that changed the key the provider logged in with.
 func (r *apiKeyResource) finishCreate(ctx context.Context, resp *resource.CreateResponse, plan, config apiKeyResourceModel,
 	key client.APIKey, changedLoginKey bool) {
+	r.recordKey(ctx, &resp.Diagnostics, &resp.State, resp.Private, plan, key, config.woMode(), changedLoginKey)
+}
+
+// recordKey writes the key a create or update ended with into the state
+// (and, for key_wo, its fingerprint into private state), and tells the user
+// when the change was to the key the provider logged in with.
+func (r *apiKeyResource) recordKey(ctx context.Context, diags *diag.Diagnostics, st *tfsdk.State, private privateSetter,
+	planned apiKeyResourceModel, key client.APIKey, woMode, changedLoginKey bool) {
 	ctx = r.data.withMasks(ctx, key.Value)
 	if changedLoginKey {
-		resp.Diagnostics.Append(credentialHandOver(key.ID, config.woMode()))
+		diags.Append(credentialHandOver(key.ID, woMode))
 	}
-	state := plan
-	resp.Diagnostics.Append(setKeyState(ctx, &state, key, config.woMode())...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	if config.woMode() {
-		resp.Diagnostics.Append(setWOApplied(ctx, resp.Private, state.KeyFingerprint.ValueString())...)
+	m := planned
+	diags.Append(setKeyState(ctx, &m, key, woMode)...)
+	diags.Append(st.Set(ctx, &m)...)
+	if woMode {
+		diags.Append(setWOApplied(ctx, private, m.KeyFingerprint.ValueString())...)
 	}
 }
 
@@ -460,15 +460,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		resp.Diagnostics.Append(apiErrorDiagnostic(opEdit, err, desiredPath))
 		return
 	}
-	ctx = r.data.withMasks(ctx, key.Value)
-	if wasLoginKey {
-		resp.Diagnostics.Append(credentialHandOver(key.ID, config.woMode()))
-	}
-	resp.Diagnostics.Append(setKeyState(ctx, &newState, key, config.woMode())...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &newState)...)
-	if config.woMode() {
-		resp.Diagnostics.Append(setWOApplied(ctx, resp.Private, newState.KeyFingerprint.ValueString())...)
-	}
+	r.recordKey(ctx, &resp.Diagnostics, &resp.State, resp.Private, newState, key, config.woMode(), wasLoginKey)
 }
 
 func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -65,6 +65,20 @@ func newProviderData(s settings, version, terraformVersion string) (*providerDat
 	return data, diags
 }
 
+// providerDataFrom is what every Configure does with the provider's data:
+// nil before the provider is configured (Terraform validates first).
+func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", v))
+	}
+	return data
+}
+
 // apiClient returns the client, or an error that says how to configure a login
 // when none was: only operations that call the API need one.
 func (d *providerData) apiClient() (*client.Client, diag.Diagnostics) {

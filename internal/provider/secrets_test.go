@@ -177,19 +177,7 @@ func TestAccSecretsNeverShown(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("TF_ACC not set: this test runs the terraform binary")
 	}
-	bin, err := tfrun.FindTerraform()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	providerDir, err := tfrun.BuildProvider(context.Background(), ".", filepath.Join(dir, "bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cli := filepath.Join(dir, "cli.tfrc")
-	if err := tfrun.WriteCLIConfig(cli, providerDir, nil); err != nil {
-		t.Fatal(err)
-	}
+	bin, cli := testsupport.UserTerraform(t)
 	t.Cleanup(func() { t.Logf("secrets: %d lines of logs and output scanned", logLinesScanned.Load()) })
 	for _, mode := range []string{"legacy", "oneapi client secret", "oneapi private key"} {
 		t.Run(mode, func(t *testing.T) {
@@ -198,10 +186,7 @@ func TestAccSecretsNeverShown(t *testing.T) {
 			sim := testsupport.StartSimulator(t, simulator.OrgConfig{Name: "secrets", ClientPublicKey: &testKey.key.PublicKey})
 			org := sim.DefaultOrganization()
 			cfg := org.Config()
-			work := filepath.Join(dir, strings.ReplaceAll(mode, " ", "-"))
-			if err := os.MkdirAll(work, 0o700); err != nil {
-				t.Fatal(err)
-			}
+			work := t.TempDir()
 			r := &secretsRun{t: t, sim: sim, org: org, dir: work, keep: map[string]string{},
 				tf: tfrun.Terraform{Bin: bin, Dir: work}}
 			r.secret("the password", cfg.Password)

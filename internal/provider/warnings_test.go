@@ -23,23 +23,8 @@ func TestAccWarningsUsersSee(t *testing.T) {
 		t.Skip("TF_ACC not set: this test runs the terraform binary")
 	}
 	t.Parallel()
-	bin, err := tfrun.FindTerraform()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	providerDir, err := tfrun.BuildProvider(context.Background(), ".", filepath.Join(dir, "bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cli := filepath.Join(dir, "cli.tfrc")
-	if err := tfrun.WriteCLIConfig(cli, providerDir, nil); err != nil {
-		t.Fatal(err)
-	}
-	work := filepath.Join(dir, "work")
-	if err := os.MkdirAll(work, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	bin, cli := testsupport.UserTerraform(t)
+	work := t.TempDir()
 	sim := testsupport.StartSimulator(t)
 	org := sim.DefaultOrganization()
 	cfg := org.Config()

@@ -26,7 +26,9 @@ func Main(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "TF_ACC is set but TF_ACC_TERRAFORM_PATH is not: run `make test`, or point it at the terraform binary")
 		os.Exit(2)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBuilt()
+	os.Exit(code)
 }
 
 // TerraformBlock declares the providers a test configuration uses, by the
