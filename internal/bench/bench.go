@@ -271,7 +271,8 @@ func (l otherLoad) cpus() float64 {
 
 // terraform runs in dir with the benchmark's CLI configuration.
 func (b *bench) terraform(dir string, env ...string) *tfrun.Terraform {
-	e := append([]string{"TF_CLI_CONFIG_FILE=" + b.cli}, b.opts.TFEnv...)
+	// The provider's pace file goes with the benchmark's temp dir, not the user's cache.
+	e := append([]string{"TF_CLI_CONFIG_FILE=" + b.cli, "XDG_CACHE_HOME=" + filepath.Join(b.dir, "cache")}, b.opts.TFEnv...)
 	return &tfrun.Terraform{Bin: b.tf, Dir: dir, Env: append(e, env...)}
 }
 

@@ -102,6 +102,9 @@ func New(cfg Config) (*Client, error) {
 	c.http = httpClient(cfg.HTTPClient)
 	if !cfg.DisablePacing {
 		c.pace = newPacer(c.sleep)
+		if cfg.PaceFile != "" {
+			c.pace.ledger = &paceLedger{path: cfg.PaceFile}
+		}
 	}
 	return c, nil
 }

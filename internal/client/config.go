@@ -40,6 +40,10 @@ type Config struct {
 	HTTPClient     *http.Client  // nil = a client with sane transport timeouts
 	Logger         Logger        // nil = silent
 	DisablePacing  bool          // turn off the client-side pace (for tests that want to meet the server's limits)
+	// PaceFile, when set, shares the pace with other processes that log in to
+	// the same organization (Terraform starts one per walk): a small JSON
+	// file of recent request moments. Empty: this client's requests only.
+	PaceFile string
 }
 
 // Logger receives the client's debug lines. Fields never hold bodies or secrets.
@@ -60,8 +64,8 @@ func (c Config) String() string {
 		fmt.Fprintf(&b, ", Username: %q, Password: %s, APIKey: %s",
 			c.Username, redacted(c.Password != ""), redacted(c.APIKey != ""))
 	}
-	fmt.Fprintf(&b, ", MaxRetries: %d, RequestTimeout: %s, UserAgent: %q, HTTPClient: %s, Logger: %s, DisablePacing: %t}",
-		c.MaxRetries, c.RequestTimeout, c.UserAgent, setOrNot(c.HTTPClient != nil), setOrNot(c.Logger != nil), c.DisablePacing)
+	fmt.Fprintf(&b, ", MaxRetries: %d, RequestTimeout: %s, UserAgent: %q, HTTPClient: %s, Logger: %s, DisablePacing: %t, PaceFile: %q}",
+		c.MaxRetries, c.RequestTimeout, c.UserAgent, setOrNot(c.HTTPClient != nil), setOrNot(c.Logger != nil), c.DisablePacing, c.PaceFile)
 	return b.String()
 }
 

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -30,8 +31,9 @@ const paceMargin = 25 * time.Millisecond
 // documented limits. One lane per op: its holder waits for the next slot,
 // sends, and records the moment its answer arrived.
 type pacer struct {
-	lanes map[string]*lane
-	sleep func(ctx context.Context, op string, d time.Duration, reason string) error
+	lanes  map[string]*lane
+	sleep  func(ctx context.Context, op string, d time.Duration, reason string) error
+	ledger *paceLedger // nil: this process's requests only
 }
 
 type lane struct {
@@ -52,7 +54,11 @@ func newPacer(sleep func(ctx context.Context, op string, d time.Duration, reason
 }
 
 // paceSlot is a permission to send one request of an op.
-type paceSlot struct{ l *lane }
+type paceSlot struct {
+	l  *lane
+	op string
+	p  *pacer
+}
 
 // acquire waits, honouring ctx, until a request of op may be sent. The
 // caller must call sent or abandon on the slot exactly once. A nil pacer or
@@ -70,11 +76,16 @@ func (p *pacer) acquire(ctx context.Context, op string) (paceSlot, error) {
 	for {
 		now := time.Now()
 		l.mu.Lock()
-		next := nextSlot(l.sent, l.blockedUntil, l.windows, now)
+		sent := l.sent
+		if p.ledger != nil {
+			// other processes' requests of this op count too
+			sent = mergeMoments(sent, p.ledger.read(op, now, maxSpan(l.windows)))
+		}
+		next := nextSlot(sent, l.blockedUntil, l.windows, now)
 		l.mu.Unlock()
 		wait := next.Sub(now)
 		if wait <= 0 {
-			return paceSlot{l: l}, nil
+			return paceSlot{l: l, op: op, p: p}, nil
 		}
 		// the loop re-reads the lane: a 429 may have pushed it meanwhile
 		if err := p.sleep(ctx, op, wait, "pace"); err != nil {
@@ -95,6 +106,9 @@ func (s paceSlot) sent(t time.Time) {
 		s.l.sent = append(s.l.sent[:0], s.l.sent[len(s.l.sent)-keep:]...)
 	}
 	s.l.mu.Unlock()
+	if s.p != nil && s.p.ledger != nil {
+		s.p.ledger.record(s.op, t, ledgerSpans)
+	}
 	<-s.l.sem
 }
 
@@ -159,4 +173,31 @@ func maxWindow(windows []rateWindow) int {
 		n = max(n, w.n)
 	}
 	return n
+}
+
+// ledgerSpans is how long the ledger keeps each op's moments: its largest window.
+var ledgerSpans = func() map[string]time.Duration {
+	m := map[string]time.Duration{}
+	for op, windows := range rateLimits {
+		m[op] = maxSpan(windows)
+	}
+	return m
+}()
+
+func maxSpan(windows []rateWindow) time.Duration {
+	var d time.Duration
+	for _, w := range windows {
+		d = max(d, w.d)
+	}
+	return d + paceMargin
+}
+
+// mergeMoments merges two lists of moments, oldest first, without repeats.
+func mergeMoments(a, b []time.Time) []time.Time {
+	if len(b) == 0 {
+		return a
+	}
+	out := append(append(make([]time.Time, 0, len(a)+len(b)), a...), b...)
+	slices.SortFunc(out, func(x, y time.Time) int { return x.Compare(y) })
+	return slices.CompactFunc(out, func(x, y time.Time) bool { return x.Equal(y) })
 }

@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -88,4 +90,29 @@ func TestPacerRecordsForgetsAndBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.sent(time.Now())
+}
+
+func TestPaceLedger(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "pace.json")
+	l := &paceLedger{path: path}
+	now := time.Now()
+	if got := l.read(OpEdit, now, time.Hour); len(got) != 0 {
+		t.Fatalf("no file: %v", got)
+	}
+	l.record(OpEdit, now.Add(-2*time.Hour), ledgerSpans) // older than any window
+	l.record(OpEdit, now, ledgerSpans)
+	l.record(OpList, now, ledgerSpans)
+	if got := l.read(OpEdit, now, time.Hour); len(got) != 1 || !got[0].Equal(now) {
+		t.Fatalf("edit moments %v, want only the recent one", got)
+	}
+	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.read(OpEdit, now, time.Hour); len(got) != 0 {
+		t.Fatalf("a damaged file must read as empty, got %v", got)
+	}
+	l.record(OpEdit, now, ledgerSpans) // and is replaced whole
+	if got := l.read(OpEdit, now, time.Hour); len(got) != 1 {
+		t.Fatalf("after a damaged file: %v", got)
+	}
 }

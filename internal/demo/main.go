@@ -177,6 +177,9 @@ func run(ctx context.Context, opts options) *report {
 
 	baseEnv := append([]string{
 		"TF_CLI_CONFIG_FILE=" + cliConfig,
+		// The provider's pace file (shared by its processes) goes with this
+		// run's temp dir; the simulator's organizations last only this run.
+		"XDG_CACHE_HOME=" + filepath.Join(tmp, "cache"),
 		echo.Env(),
 		// The user's own Terraform settings must not move the state or change
 		// the commands' output: "" is Terraform's default for each.

@@ -2,7 +2,11 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -56,6 +60,7 @@ func newProviderData(s settings, version, terraformVersion string) (*providerDat
 	cfg := s.client
 	cfg.UserAgent = userAgent(version, terraformVersion)
 	cfg.Logger = tflogLogger{}
+	cfg.PaceFile = paceFile(cfg)
 	c, err := client.New(cfg)
 	if err != nil {
 		diags.AddError("Cannot set up the API client", err.Error())
@@ -138,6 +143,24 @@ func pemMasks(text string) []string {
 		}
 	}
 	return masks
+}
+
+// paceFile is where the request pace of one organization's login is shared
+// between the provider processes that Terraform starts (one per walk), so
+// that back-to-back commands stay within the API's per-second limits. It
+// lives in the user's cache directory, named by a hash of the base URL and
+// the login identity; without a cache directory, each process paces alone.
+func paceFile(c client.Config) string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	id := c.Username
+	if c.ClientID != "" {
+		id = c.ClientID
+	}
+	sum := sha256.Sum256([]byte(c.BaseURL + "\n" + id))
+	return filepath.Join(dir, "terraform-provider-cloudconnector", "pace-"+hex.EncodeToString(sum[:8])+".json")
 }
 
 func userAgent(version, terraformVersion string) string {

@@ -26,8 +26,17 @@ func Main(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "TF_ACC is set but TF_ACC_TERRAFORM_PATH is not: run `make test`, or point it at the terraform binary")
 		os.Exit(2)
 	}
+	// The provider shares its request pace through a file in the user's
+	// cache directory: the tests' simulators come and go, so keep theirs apart.
+	cache, err := os.MkdirTemp("", "cloudconnector-test-cache-")
+	if err == nil {
+		_ = os.Setenv("XDG_CACHE_HOME", cache)
+	}
 	code := m.Run()
 	removeBuilt()
+	if cache != "" {
+		_ = os.RemoveAll(cache)
+	}
 	os.Exit(code)
 }
 
