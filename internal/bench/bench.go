@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,6 +104,7 @@ type bench struct {
 	nullBin  string
 	nullFull string
 	progress io.Writer
+	paces    int // pace directories handed out (freshPace)
 }
 
 // run performs every phase and returns the report; with opts.README set it
@@ -274,6 +276,15 @@ func (b *bench) terraform(dir string, env ...string) *tfrun.Terraform {
 	// The provider's pace file goes with the benchmark's temp dir, not the user's cache.
 	e := append([]string{"TF_CLI_CONFIG_FILE=" + b.cli, "XDG_CACHE_HOME=" + filepath.Join(b.dir, "cache")}, b.opts.TFEnv...)
 	return &tfrun.Terraform{Bin: b.tf, Dir: dir, Env: append(e, env...)}
+}
+
+// freshPace gives the provider an empty pace history: where a phase moves the
+// simulator's clock past every rate window between commands, the provider's
+// shared pace file (in its cache directory) must forget the earlier commands
+// too, or it would wait for windows that the simulator has already closed.
+func (b *bench) freshPace() string {
+	b.paces++
+	return "XDG_CACHE_HOME=" + filepath.Join(b.dir, "cache", strconv.Itoa(b.paces))
 }
 
 // workdir makes a fresh working directory for one configuration.

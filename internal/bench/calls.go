@@ -172,7 +172,7 @@ func (b *bench) callsInMode(ctx context.Context, sim *simulator.Simulator, mode 
 		if err := config(importBlock, body); err != nil {
 			return err
 		}
-		env := []string{}
+		env := []string{b.freshPace()} // the provider's pace history goes with the simulator clock
 		if op != "" {
 			// terraform appends to its log: start each measured command afresh
 			if err := os.Remove(logPath); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -256,6 +256,10 @@ func (w *wallRun) run(ctx context.Context, variant string, n int, cmd, want stri
 	if variant == varNullQuiet {
 		env = quietLogEnv
 	}
+	if variant == varOurs {
+		// the provider's own pace history goes with the simulator clock above
+		env = append(env, w.b.freshPace())
+	}
 	cpuBefore := childrenCPU()
 	start := time.Now()
 	res, err := w.b.terraform(dir, env...).Run(ctx, append(args, "-input=false", "-no-color")...)
