@@ -28,6 +28,8 @@ func UserTerraform(t testing.TB) (terraformBin, cliConfig string) {
 		if built.terraform, built.err = tfrun.FindTerraform(); built.err != nil {
 			return
 		}
+		// Shared by every test of the binary, so not one test's TempDir: Main removes it.
+		//nolint:usetesting // outlives each test
 		if built.dir, built.err = os.MkdirTemp("", "cloudconnector-test-provider-"); built.err != nil {
 			return
 		}
