@@ -91,7 +91,7 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 					"in place. Left unset, it holds the string the API gave (after a regenerate, say). Conflicts with " +
 					"`key_wo` and `regenerate_triggers`.",
 				Validators: []validator.String{
-					keyStringValidator{},
+					keyStringValidator(),
 					stringvalidator.ConflictsWith(pathKeyWO, pathTriggers),
 				},
 				PlanModifiers: []planmodifier.String{keyPlanModifier{}},
@@ -103,7 +103,7 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				MarkdownDescription: "The key string, as `key`, but kept out of state and plan; it can come from an " +
 					"ephemeral value. Applied when `key_wo_version` changes. With it, `key` stays null in state.",
 				Validators: []validator.String{
-					keyStringValidator{},
+					keyStringValidator(),
 					stringvalidator.ConflictsWith(pathKey, pathTriggers),
 					stringvalidator.AlsoRequires(path.MatchRoot("key_wo_version")),
 				},

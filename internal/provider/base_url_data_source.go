@@ -48,7 +48,7 @@ func (d *baseURLDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				Computed: true,
 				MarkdownDescription: "The cloud to give the URL of: one of `" + strings.Join(client.Clouds(), "`, `") +
 					"`. Default: the provider's cloud.",
-				Validators: []validator.String{cloudValidator{}},
+				Validators: []validator.String{cloudValidator()},
 			},
 			"url": schema.StringAttribute{
 				Computed: true,

@@ -51,7 +51,7 @@ func FuzzKeyStringValidator(f *testing.F) {
 	}
 	validate := func(v string) diag.Diagnostics {
 		var resp validator.StringResponse
-		keyStringValidator{}.ValidateString(context.Background(), validator.StringRequest{
+		keyStringValidator().ValidateString(context.Background(), validator.StringRequest{
 			Path: path.Root("key"), ConfigValue: types.StringValue(v),
 		}, &resp)
 		return resp.Diagnostics

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -32,22 +31,11 @@ func keyFingerprint(id, value string) string {
 
 // keyStringValidator checks key and key_wo at plan time: the API takes exactly
 // 12 letters or digits. It never repeats the value it refuses.
-type keyStringValidator struct{}
-
-func (keyStringValidator) Description(context.Context) string {
-	return fmt.Sprintf("must be exactly %d letters or digits", keyLength)
-}
-
-func (v keyStringValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (keyStringValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if msg := checkKeyString(req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid API key string", fmt.Sprintf("%s %s", req.Path, msg))
+func keyStringValidator() validator.String {
+	return stringCheck{
+		description: fmt.Sprintf("must be exactly %d letters or digits", keyLength),
+		summary:     "Invalid API key string",
+		problem:     continued(checkKeyString),
 	}
 }
 

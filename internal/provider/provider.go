@@ -85,42 +85,42 @@ func (p *cloudConnectorProvider) Schema(_ context.Context, _ provider.SchemaRequ
 				MarkdownDescription: "The Zscaler cloud that hosts the organization: one of `" +
 					strings.Join(client.Clouds(), "`, `") + "`. Default `" + client.DefaultCloud +
 					"`. Env: `" + envCloud + "`, then `" + envCloudVendor + "`.",
-				Validators: []validator.String{cloudValidator{}},
+				Validators: []validator.String{cloudValidator()},
 			},
 			"base_url": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Overrides the API base URL that `cloud` gives, for private endpoints " +
 					"or a local simulator. `https` only; `http` is allowed for loopback hosts. Env: `" + envBaseURL + "`.",
-				Validators: []validator.String{endpointURLValidator{}},
+				Validators: []validator.String{endpointURLValidator()},
 			},
 			"username": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Admin username for legacy login. Env: `" + envUsername + "`.",
-				Validators:          []validator.String{notBlankValidator{}},
+				Validators:          []validator.String{notBlankValidator()},
 			},
 			"password": schema.StringAttribute{
 				Optional:            true,
 				Sensitive:           true,
 				MarkdownDescription: "Admin password for legacy login. Env: `" + envPassword + "`.",
-				Validators:          []validator.String{notBlankValidator{}},
+				Validators:          []validator.String{notBlankValidator()},
 			},
 			"api_key": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
 				MarkdownDescription: "The organization's API key for legacy login (the key this provider may " +
 					"manage: see the guide on legacy login). Env: `" + envAPIKey + "`.",
-				Validators: []validator.String{loginKeyValidator{}},
+				Validators: []validator.String{loginKeyValidator()},
 			},
 			"client_id": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "OneAPI client ID; setting it selects OneAPI login. Env: `" + envClientID + "`.",
-				Validators:          []validator.String{notBlankValidator{}},
+				Validators:          []validator.String{notBlankValidator()},
 			},
 			"client_secret": schema.StringAttribute{
 				Optional:            true,
 				Sensitive:           true,
 				MarkdownDescription: "OneAPI client secret. Conflicts with `private_key`. Env: `" + envClientSecret + "`.",
-				Validators:          []validator.String{notBlankValidator{}},
+				Validators:          []validator.String{notBlankValidator()},
 			},
 			"private_key": schema.StringAttribute{
 				Optional:  true,
@@ -128,18 +128,18 @@ func (p *cloudConnectorProvider) Schema(_ context.Context, _ provider.SchemaRequ
 				MarkdownDescription: "OneAPI client's RSA private key, PEM text or the path of a PEM file, " +
 					"for a signed JWT assertion instead of a secret. Conflicts with `client_secret`. Env: `" +
 					envPrivateKey + "`.",
-				Validators: []validator.String{privateKeyValidator{}},
+				Validators: []validator.String{privateKeyValidator()},
 			},
 			"vanity_domain": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "The organization's ZIdentity vanity domain (OneAPI). Env: `" + envVanityDomain + "`.",
-				Validators:          []validator.String{vanityDomainValidator{}},
+				Validators:          []validator.String{vanityDomainValidator()},
 			},
 			"token_url": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Overrides the OneAPI token URL that `vanity_domain` and `cloud` give. Same " +
 					"scheme rules as `base_url`. Env: `" + envTokenURL + "`.",
-				Validators: []validator.String{endpointURLValidator{}},
+				Validators: []validator.String{endpointURLValidator()},
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,

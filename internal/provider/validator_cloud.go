@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -12,20 +11,11 @@ import (
 
 // cloudValidator accepts the Zscaler cloud names, in any case, and lists
 // them all when it refuses one.
-type cloudValidator struct{}
-
-func (cloudValidator) Description(context.Context) string {
-	return "must be one of: " + strings.Join(client.Clouds(), ", ")
-}
-
-func (v cloudValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (cloudValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if msg := checkCloud(req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Unknown Zscaler cloud", fmt.Sprintf("%s %s", req.Path, msg))
+func cloudValidator() validator.String {
+	return stringCheck{
+		description: "must be one of: " + strings.Join(client.Clouds(), ", "),
+		summary:     "Unknown Zscaler cloud",
+		problem:     continued(checkCloud),
 	}
 }
 

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -13,22 +12,13 @@ import (
 
 // endpointURLValidator checks base_url and token_url: an absolute https URL,
 // or http to a loopback host (a local simulator or a port-forward).
-type endpointURLValidator struct{}
-
-func (endpointURLValidator) Description(context.Context) string {
-	return "must be an absolute https URL; http is allowed only for loopback hosts"
-}
-
-func (v endpointURLValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (endpointURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := checkEndpointURL(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), fmt.Sprintf("%s: %s.", req.Path, err))
+func endpointURLValidator() validator.String {
+	return stringCheck{
+		description: "must be an absolute https URL; http is allowed only for loopback hosts",
+		problem: explained(func(v string) error {
+			_, err := checkEndpointURL(v)
+			return err
+		}),
 	}
 }
 

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,38 +10,22 @@ import (
 
 // notBlankValidator refuses empty or all-space values, which would otherwise
 // fail only at login, half-way through an apply.
-type notBlankValidator struct{}
-
-func (notBlankValidator) Description(context.Context) string { return "must not be empty" }
-
-func (v notBlankValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (notBlankValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if strings.TrimSpace(req.ConfigValue.ValueString()) == "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Empty "+req.Path.String(),
-			fmt.Sprintf("%s is set to an empty string. Give it a value, or remove it to use its environment variable.", req.Path))
+func notBlankValidator() validator.String {
+	return stringCheck{
+		description: "must not be empty",
+		summary:     "Empty argument",
+		problem: func(v string) string {
+			if strings.TrimSpace(v) == "" {
+				return " is set to an empty string. Give it a value, or remove it to use its environment variable."
+			}
+			return ""
+		},
 	}
 }
 
 // loginKeyValidator checks the legacy login key's form without echoing it.
-type loginKeyValidator struct{}
-
-func (loginKeyValidator) Description(context.Context) string {
-	return "must be at least 12 letters or digits"
-}
-
-func (v loginKeyValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (loginKeyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := checkLoginKey(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), fmt.Sprintf("%s: %s.", req.Path, err))
-	}
+func loginKeyValidator() validator.String {
+	return stringCheck{description: "must be at least 12 letters or digits", problem: explained(checkLoginKey)}
 }
 
 // checkLoginKey: the login obfuscation reads characters 0 to 11 of the key,
@@ -60,22 +43,10 @@ func checkLoginKey(key string) error {
 }
 
 // vanityDomainValidator checks that vanity_domain is the bare name, not a URL.
-type vanityDomainValidator struct{}
-
-func (vanityDomainValidator) Description(context.Context) string {
-	return "must be the bare vanity name, such as acme for acme.zslogin.net"
-}
-
-func (v vanityDomainValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (vanityDomainValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := checkVanityDomain(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), fmt.Sprintf("%s: %s.", req.Path, err))
+func vanityDomainValidator() validator.String {
+	return stringCheck{
+		description: "must be the bare vanity name, such as acme for acme.zslogin.net",
+		problem:     explained(checkVanityDomain),
 	}
 }
 
@@ -98,21 +69,12 @@ func checkVanityDomain(v string) error {
 
 // privateKeyValidator parses the OneAPI private key at validate time, so that
 // a key that is not PEM fails before any plan. Errors never quote the key.
-type privateKeyValidator struct{}
-
-func (privateKeyValidator) Description(context.Context) string {
-	return "must be an RSA private key in PEM form, or the path of a file holding one"
-}
-
-func (v privateKeyValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (privateKeyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := loadPrivateKey(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), fmt.Sprintf("%s: %s.", req.Path, err))
+func privateKeyValidator() validator.String {
+	return stringCheck{
+		description: "must be an RSA private key in PEM form, or the path of a file holding one",
+		problem: explained(func(v string) error {
+			_, err := loadPrivateKey(v)
+			return err
+		}),
 	}
 }
