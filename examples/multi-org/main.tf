@@ -53,12 +53,11 @@ resource "cloudconnector_api_key" "apac" {
   key      = var.shared_key
 }
 
-# The fingerprints differ although the string is the same: each is a hash of
-# the key's ID and string, so they show a change without revealing a match.
-output "key_fingerprints" {
+# Who changed each key last, and when: no string, and nothing derived from it.
+output "last_modified" {
   value = {
-    emea = cloudconnector_api_key.emea.key_fingerprint
-    amer = cloudconnector_api_key.amer.key_fingerprint
-    apac = cloudconnector_api_key.apac.key_fingerprint
+    emea = cloudconnector_api_key.emea.last_modified_time
+    amer = cloudconnector_api_key.amer.last_modified_time
+    apac = cloudconnector_api_key.apac.last_modified_time
   }
 }

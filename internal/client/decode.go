@@ -91,6 +91,11 @@ func decodeKeyObject(data []byte) (APIKey, error) {
 		Value:       *w.KeyValue,
 		Enabled:     w.Enabled != nil && *w.Enabled,
 		Permissions: w.Permissions,
+		Reported: ReportedFields{
+			Enabled:      w.Enabled != nil,
+			Permissions:  w.Permissions != nil,
+			LastModified: w.LastModifiedTime != "" && w.LastModifiedBy != nil,
+		},
 	}
 	if w.LastModifiedTime != "" {
 		t, err := epochSeconds(w.LastModifiedTime)

@@ -30,7 +30,18 @@ type APIKey struct {
 	LastModifiedByID int64
 	LastModifiedBy   string
 	Partner          *Partner // nil for the organization key
+	// Reported says which optional fields the answer carried: a write's
+	// answer may leave some out, and absent is neither false nor empty.
+	Reported ReportedFields
 }
+
+// ReportedFields names the optional fields of a key object that an answer held.
+type ReportedFields struct {
+	Enabled, Permissions, LastModified bool
+}
+
+// Complete reports whether the answer held every optional field.
+func (r ReportedFields) Complete() bool { return r.Enabled && r.Permissions && r.LastModified }
 
 // Partner names the partner a partner key belongs to.
 type Partner struct {

@@ -67,7 +67,9 @@ func TestAccAPIKeyRegeneratesItsOwnLoginKey(t *testing.T) {
 	original := testsupport.CurrentKey(t, org)
 	env := testsupport.LegacyEnv(sim, org).Set("ZTC_API_KEY", original.Value) // as a user's CI secret would be
 	config := withTerraformBlock(`
-resource "cloudconnector_api_key" "this" {}
+resource "cloudconnector_api_key" "this" {
+  regenerate_triggers = { first = "apply" }
+}
 
 ephemeral "cloudconnector_api_key" "after" {
   depends_on = [cloudconnector_api_key.this]

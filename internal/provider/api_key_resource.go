@@ -2,15 +2,12 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -18,21 +15,20 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/client"
 )
 
 var (
-	_ resource.Resource                = (*apiKeyResource)(nil)
-	_ resource.ResourceWithConfigure   = (*apiKeyResource)(nil)
-	_ resource.ResourceWithImportState = (*apiKeyResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*apiKeyResource)(nil)
+	_ resource.Resource                     = (*apiKeyResource)(nil)
+	_ resource.ResourceWithConfigure        = (*apiKeyResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*apiKeyResource)(nil)
+	_ resource.ResourceWithImportState      = (*apiKeyResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*apiKeyResource)(nil)
 )
 
 // importCurrent is the import ID that adopts whatever key the organization has.
@@ -43,7 +39,7 @@ const importCurrent = "current"
 const privateKeyImport = "import"
 
 // apiKeyResource manages the organization's API key: at most one per
-// organization, so Create takes over the key Zscaler provisioned.
+// organization, and Zscaler provisions it, so Create adopts the key it finds.
 type apiKeyResource struct {
 	data *providerData
 }
@@ -55,7 +51,6 @@ type apiKeyResourceModel struct {
 	Key                types.String `tfsdk:"key"`
 	KeyWO              types.String `tfsdk:"key_wo"`
 	KeyWOVersion       types.Int64  `tfsdk:"key_wo_version"`
-	KeyFingerprint     types.String `tfsdk:"key_fingerprint"`
 	RegenerateTriggers types.Map    `tfsdk:"regenerate_triggers"`
 	DeleteOnDestroy    types.Bool   `tfsdk:"delete_on_destroy"`
 	Enabled            types.Bool   `tfsdk:"enabled"`
@@ -72,11 +67,11 @@ func (r *apiKeyResource) Metadata(_ context.Context, req resource.MetadataReques
 }
 
 func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	pathKey, pathKeyWO, pathTriggers := path.MatchRoot("key"), path.MatchRoot("key_wo"), path.MatchRoot("regenerate_triggers")
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "The organization's API key. An organization has at most one, and Zscaler provisions it, " +
-			"so creating this resource takes the existing key over: it edits it to `key` (or `key_wo`) when set, and " +
-			"regenerates it otherwise. To adopt the key unchanged, import it with the ID `current`.",
+		MarkdownDescription: "The organization's API key. An organization has at most one, and Zscaler provisions " +
+			"it, so creating this resource adopts the existing key: unchanged when none of `key`, `key_wo` and " +
+			"`regenerate_triggers` is set, edited to `key` (or `key_wo`) when one is, regenerated once when " +
+			"`regenerate_triggers` is. Where the organization has no key, it adds one.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -88,12 +83,9 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Computed:  true,
 				Sensitive: true,
 				MarkdownDescription: "The key string: exactly 12 letters or digits. Setting or changing it edits the key " +
-					"in place. Left unset, it holds the string the API gave (after a regenerate, say). Conflicts with " +
-					"`key_wo` and `regenerate_triggers`.",
-				Validators: []validator.String{
-					keyStringValidator(),
-					stringvalidator.ConflictsWith(pathKeyWO, pathTriggers),
-				},
+					"in place. Left unset, it holds the string the API reports. Conflicts with `key_wo` and " +
+					"`regenerate_triggers`.",
+				Validators:    []validator.String{keyStringValidator()},
 				PlanModifiers: []planmodifier.String{keyPlanModifier{}},
 			},
 			"key_wo": schema.StringAttribute{
@@ -101,36 +93,24 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				WriteOnly: true,
 				Sensitive: true,
 				MarkdownDescription: "The key string, as `key`, but kept out of state and plan; it can come from an " +
-					"ephemeral value. Applied when `key_wo_version` changes. With it, `key` stays null in state.",
-				Validators: []validator.String{
-					keyStringValidator(),
-					stringvalidator.ConflictsWith(pathKey, pathTriggers),
-					stringvalidator.AlsoRequires(path.MatchRoot("key_wo_version")),
-				},
+					"ephemeral value. Requires `key_wo_version`, and is applied when that changes. With it, `key` stays " +
+					"null in state.",
+				Validators: []validator.String{keyStringValidator()},
 			},
 			"key_wo_version": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Any new value applies the current `key_wo`. Terraform cannot see `key_wo` change, " +
-					"so bump this whenever you change it.",
-				Validators: []validator.Int64{int64validator.AlsoRequires(pathKeyWO)},
-			},
-			"key_fingerprint": schema.StringAttribute{
-				Computed: true,
-				MarkdownDescription: "SHA-256 (hex) of the key's ID, a colon and its string. It changes whenever the " +
-					"string does, so a plan shows a change, or drift, without showing the string.",
-				PlanModifiers: []planmodifier.String{keyFingerprintPlanModifier{}},
+					"so bump this whenever you change it. Requires `key_wo`.",
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"regenerate_triggers": schema.MapAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Arbitrary strings; any change replaces the resource, and the replacement " +
-					"regenerates the key (one regenerate call, so the organization is never without a key unless " +
-					"`delete_on_destroy` is true). Feed it a time-based value to rotate on a schedule. Conflicts with " +
-					"`key` and `key_wo`.",
-				Validators: []validator.Map{
-					mapvalidator.ConflictsWith(pathKey, pathKeyWO),
-				},
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Arbitrary strings. A change from one map to another replaces the resource, and " +
+					"the replacement regenerates the key (same ID, a new random string). Adding the map to an adopted " +
+					"key, or removing it, changes nothing at the API. Feed it a time-based value to rotate on a " +
+					"schedule. Conflicts with `key` and `key_wo`.",
+				PlanModifiers: []planmodifier.Map{triggersRequireReplace()},
 			},
 			"delete_on_destroy": schema.BoolAttribute{
 				Optional: true,
@@ -164,77 +144,86 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	}
 }
 
+func (r *apiKeyResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{keyArgumentsValidator{}}
+}
+
 func (r *apiKeyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan warns before an apply that takes over a key or changes the key
-// the provider logs in with. It makes no API call.
+// ModifyPlan fails a plan that needs the API when no login is configured,
+// and warns about the few plans that do something unusual to the key. Routine
+// work (adopting, editing, a scheduled rotation) plans without a word. It
+// makes no API call.
 func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if r.data == nil {
-		return
+		return // validate: the provider is not configured yet
 	}
-	switch {
-	case req.Plan.Raw.IsNull(): // destroy
+	if req.Plan.Raw.IsNull() { // destroy
 		var state apiKeyResourceModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if state.DeleteOnDestroy.ValueBool() && r.data.logsInWith(state.ID.ValueString(), state.KeyFingerprint.ValueString()) {
-			resp.Diagnostics.AddWarning("Deleting the key this provider logs in with",
-				fmt.Sprintf("delete_on_destroy is true, so destroying deletes key %s, which is the api_key this provider "+
-					"logs in with. Afterwards no legacy login works for the organization until a key is added in the "+
-					"admin portal; keep OneAPI or portal access at hand.", state.ID.ValueString()))
+		if state.DeleteOnDestroy.ValueBool() {
+			resp.Diagnostics.AddWarning("This destroy deletes the organization's API key",
+				fmt.Sprintf("delete_on_destroy is true, so key %s is deleted at the API and whatever uses it stops "+
+					"working%s. Set delete_on_destroy = false and apply first to keep the key.",
+					state.ID.ValueString(), r.legacyLoginNote()))
 		}
-	case req.State.Raw.IsNull(): // create, or the create half of a replacement
-		var config apiKeyResourceModel
-		resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		action := "regenerates it (a new random string that only this state knows)"
-		if !config.Key.IsNull() || config.woMode() {
-			action = "edits its string to the configured one"
-		}
-		resp.Diagnostics.AddWarning("Creating this resource takes over the organization's API key",
-			"An organization has at most one API key, and Zscaler provisions it. Where the organization already has "+
-				"one, this apply "+action+", and whatever uses the current string stops working. To adopt the current "+
-				"key unchanged instead, import it:\n\n"+
-				"  import {\n    to = <this resource's address>\n    id = \"current\"\n  }\n\n"+
-				"or run `terraform import <address> current`. Where the organization has no key, this apply adds one.")
-		if r.data.settings.authMode == client.AuthLegacy && r.data.settings.hasLogin {
-			resp.Diagnostics.AddWarning("This apply changes the key the provider logs in with",
-				"Legacy login uses the organization's API key (api_key), which this apply edits or regenerates. The "+
-					"provider keeps working with the new string until the apply ends; then set api_key ("+envAPIKey+
-					") to the new key before the next run, or log in with OneAPI, which does not depend on it.")
-		}
-	default: // update, or the first half of a replacement
-		var state, plan apiKeyResourceModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		change, diags := planKeyChange(ctx, req.Config, req.State, req.Private)
-		resp.Diagnostics.Append(diags...)
-		// Terraform shows no warning from the create half of a replacement:
-		// say here what it will do.
-		rotates := !plan.RegenerateTriggers.Equal(state.RegenerateTriggers)
-		if rotates {
-			how := "regenerates it in place (same ID, a new string)"
-			if state.DeleteOnDestroy.ValueBool() {
-				how = "deletes it (delete_on_destroy is true) and adds a new key, so the organization has no key in " +
-					"between; with create_before_destroy it regenerates the key in place and leaves it"
-			}
-			resp.Diagnostics.AddWarning("Rotating the organization's API key",
-				fmt.Sprintf("regenerate_triggers changed, so this apply replaces the resource: it %s. Whatever uses "+
-					"key %s's current string stops working.", how, state.ID.ValueString()))
-		}
-		if (change.changes || rotates) && r.data.logsInWith(state.ID.ValueString(), state.KeyFingerprint.ValueString()) {
-			resp.Diagnostics.AddWarning("This apply changes the key the provider logs in with",
-				fmt.Sprintf("Key %s is the api_key this provider logs in with, and this apply changes its string. The "+
-					"provider keeps working with the new string until the apply ends; then set api_key (%s) to the new "+
-					"key before the next run.", state.ID.ValueString(), envAPIKey))
-		}
+		return
 	}
+	if _, diags := r.data.apiClient(); diags.HasError() {
+		resp.Diagnostics.Append(diags...)
+		return
+	}
+	var config apiKeyResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		// A create with triggers regenerates. Terraform shows this at plan time
+		// for a new resource, and at apply time for the create half of a
+		// rotation (it drops the warnings of that half's plan): worded for both,
+		// it is the one warning a rotation prints.
+		if !config.RegenerateTriggers.IsNull() {
+			resp.Diagnostics.AddWarning("Regenerating the organization's API key",
+				"regenerate_triggers is set, so this resource regenerates the key: a new random string, in its "+
+					"sensitive key attribute; whatever uses the current string stops working"+r.legacyLoginFix()+
+					". A new resource applied without regenerate_triggers adopts the key unchanged.")
+		}
+		return
+	}
+	var state apiKeyResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A replacement with delete_on_destroy deletes the key before it adds a
+	// new one, unless create_before_destroy is set, which a provider cannot see.
+	if state.DeleteOnDestroy.ValueBool() && triggersReplace(state.RegenerateTriggers, config.RegenerateTriggers) {
+		resp.Diagnostics.AddWarning("This rotation may delete the organization's API key",
+			fmt.Sprintf("delete_on_destroy is true, so replacing this resource deletes key %s and adds a new key "+
+				"(a new ID), leaving the organization without a key in between%s. With create_before_destroy, or "+
+				"delete_on_destroy = false, the key is regenerated in place instead.",
+				state.ID.ValueString(), r.legacyLoginNote()))
+	}
+}
+
+// legacyLoginFix adds, under legacy login, which credential to update.
+func (r *apiKeyResource) legacyLoginFix() string {
+	if r.data.settings.authMode == client.AuthLegacy && r.data.settings.hasLogin {
+		return ", including this provider's legacy login: set api_key (" + envAPIKey + ") to the new string before the next run"
+	}
+	return ""
+}
+
+// legacyLoginNote adds, under legacy login, that the organization's key is
+// also the provider's login key.
+func (r *apiKeyResource) legacyLoginNote() string {
+	if r.data.settings.authMode == client.AuthLegacy && r.data.settings.hasLogin {
+		return ", including this provider's legacy login, until a key is added in the portal"
+	}
+	return ""
 }
 
 func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -255,102 +244,50 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	ctx = r.data.withMasks(ctx, desired)
 
-	if forgotten, ok := r.data.takeForgotten(); ok && desired != forgotten.Value {
-		// The create half of a replacement: Delete just left this key in
-		// place, and Create takes the very same key over. No list to find it.
-		wasLoginKey := r.data.settings.authMode == client.AuthLegacy // the org key is the login key
-		if forgotten.Value != "" {
-			wasLoginKey = c.UsesLoginKey(forgotten.Value)
-			c.Remember(forgotten) // lets a regenerate whose answer is lost be checked
-		}
-		key, err := r.changeKey(ctx, c, forgotten, desired, desiredPath, &resp.Diagnostics)
-		if err == nil {
-			r.finishCreate(ctx, resp, plan, config, key, wasLoginKey)
-			return
-		}
-		if !errors.Is(err, client.ErrNotFound) {
-			return
-		}
-		// gone since the refresh: find out what the organization has now
-	}
-
 	current, found, err := c.OrganizationKey(ctx)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic(opRead, err, path.Empty()))
 		return
 	}
-	ctx = r.data.withMasks(ctx, desired, current.Value)
-	wasLoginKey := found && c.UsesLoginKey(current.Value)
+	ctx = r.data.withMasks(ctx, current.Value)
 
 	var key client.APIKey
 	switch {
 	case !found:
-		added, err := c.AddAPIKey(ctx)
-		if err != nil {
+		if key, err = c.AddAPIKey(ctx); err != nil {
 			resp.Diagnostics.Append(apiErrorDiagnostic(opAdd, err, path.Empty()))
 			return
 		}
-		key = added
-		ctx = r.data.withMasks(ctx, added.Value)
+		ctx = r.data.withMasks(ctx, key.Value)
 		if desired != "" {
-			// Nothing is saved on failure: the next apply finds the added key and edits it.
-			if key, err = editKey(ctx, c, added.ID, desired); err != nil {
+			// On failure nothing is saved: the next apply finds the added key and edits it.
+			if key, err = editKey(ctx, c, key.ID, desired); err != nil {
 				resp.Diagnostics.Append(apiErrorDiagnostic(opEdit, err, desiredPath))
 				return
 			}
 		}
-	case desired == current.Value:
-		key = current // already the configured string: the API refuses an edit to the same value
+	case !config.RegenerateTriggers.IsNull():
+		if key, err = c.RegenerateAPIKey(ctx, current.ID); err != nil {
+			resp.Diagnostics.Append(apiErrorDiagnostic(opRegenerate, err, path.Empty()))
+			return
+		}
+	case desired == "" || desired == current.Value:
+		key = current // adopt: the API refuses an edit to the string a key already has
 	default:
-		if key, err = r.changeKey(ctx, c, current, desired, desiredPath, &resp.Diagnostics); err != nil {
+		if key, err = editKey(ctx, c, current.ID, desired); err != nil {
+			resp.Diagnostics.Append(apiErrorDiagnostic(opSetOnCreate, err, desiredPath))
 			return
 		}
 	}
-	r.finishCreate(ctx, resp, plan, config, key, wasLoginKey && key.Value != current.Value)
-}
-
-// changeKey regenerates the key, or edits it to desired when that is set,
-// adding a diagnostic on failure. A key that is gone (ErrNotFound) is left to
-// the caller, without a diagnostic.
-func (r *apiKeyResource) changeKey(ctx context.Context, c *client.Client, current client.APIKey, desired string,
-	desiredPath path.Path, diags *diag.Diagnostics) (client.APIKey, error) {
-	var key client.APIKey
-	var err error
-	op, attr := opRegenerate, path.Empty()
-	if desired == "" {
-		key, err = c.RegenerateAPIKey(ctx, current.ID)
-	} else {
-		op, attr = opEdit, desiredPath
-		key, err = editKey(ctx, c, current.ID, desired)
+	// With create_before_destroy, Delete runs next for the object this one
+	// replaces, with the same key ID: it must leave this key alone.
+	r.data.claim(key.ID)
+	key = completeKey(ctx, c, key, current)
+	if key.Value != current.Value && config.RegenerateTriggers.IsNull() {
+		// (a regenerate's warning has said this already)
+		r.handOverLoginKey(&resp.Diagnostics, key.ID, config.woMode())
 	}
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		diags.Append(apiErrorDiagnostic(op, err, attr))
-	}
-	return key, err
-}
-
-// finishCreate records the key the create ended with, and tells the user
-// when that changed the key the provider logged in with.
-func (r *apiKeyResource) finishCreate(ctx context.Context, resp *resource.CreateResponse, plan, config apiKeyResourceModel,
-	key client.APIKey, changedLoginKey bool) {
-	r.recordKey(ctx, &resp.Diagnostics, &resp.State, resp.Private, plan, key, config.woMode(), changedLoginKey)
-}
-
-// recordKey writes the key a create or update ended with into the state
-// (and, for key_wo, its fingerprint into private state), and tells the user
-// when the change was to the key the provider logged in with.
-func (r *apiKeyResource) recordKey(ctx context.Context, diags *diag.Diagnostics, st *tfsdk.State, private privateSetter,
-	planned apiKeyResourceModel, key client.APIKey, woMode, changedLoginKey bool) {
-	ctx = r.data.withMasks(ctx, key.Value)
-	if changedLoginKey {
-		diags.Append(credentialHandOver(key.ID, woMode))
-	}
-	m := planned
-	diags.Append(setKeyState(ctx, &m, key, woMode)...)
-	diags.Append(st.Set(ctx, &m)...)
-	if woMode {
-		diags.Append(setWOApplied(ctx, private, m.KeyFingerprint.ValueString())...)
-	}
+	r.saveKey(ctx, &resp.Diagnostics, &resp.State, resp.Private, plan, key, config.woMode())
 }
 
 func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -388,21 +325,15 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 				fmt.Sprintf("The organization's API key has ID %d, not %s. Import it with that ID or with `current`.", key.ID, wanted))
 			return
 		}
-	} else {
-		switch {
-		case !found:
-			// Gone (deleted in the portal): the next plan adds a key again.
-			resp.State.RemoveResource(ctx)
-			return
-		case state.ID.ValueString() != strconv.FormatInt(key.ID, 10):
-			resp.Diagnostics.AddWarning("The organization's API key has a new ID",
-				fmt.Sprintf("The state held key %s, and the organization now has key %d instead (deleted and added again "+
-					"in the portal?). This resource now manages key %d; the plan shows whether its string matches the "+
-					"configuration.", state.ID.ValueString(), key.ID, key.ID))
-		}
+	} else if !found || state.ID.ValueString() != strconv.FormatInt(key.ID, 10) {
+		// Gone, deleted in the portal: the next plan adds or adopts a key as a
+		// create would, visibly. Taking over a different ID here would let a
+		// later destroy delete a key that someone else added.
+		resp.State.RemoveResource(ctx)
+		return
 	}
 
-	resp.Diagnostics.Append(setKeyState(ctx, &state, key, state.woMode())...)
+	setKeyState(ctx, &resp.Diagnostics, &state, key, state.woMode())
 	if state.DeleteOnDestroy.IsNull() {
 		state.DeleteOnDestroy = types.BoolValue(false) // imported: the schema default
 	}
@@ -422,12 +353,11 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	newState := plan
 	if !change.changes {
-		// Only Terraform-side arguments changed (delete_on_destroy, key removed from
-		// the configuration, …): no call, the computed values stay as they were.
-		newState.KeyFingerprint, newState.LastModifiedBy, newState.LastModifiedTime = state.KeyFingerprint, state.LastModifiedBy, state.LastModifiedTime
-		resp.Diagnostics.Append(resp.State.Set(ctx, &newState)...)
+		// Only Terraform-side arguments changed (delete_on_destroy, triggers added
+		// or removed, key removed from the configuration): no call.
+		plan.LastModifiedBy, plan.LastModifiedTime = state.LastModifiedBy, state.LastModifiedTime
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
 
@@ -450,33 +380,29 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	id, err := strconv.ParseInt(state.ID.ValueString(), 10, 64)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid key ID in state", fmt.Sprintf("The state holds key ID %q, which is not a "+
-			"number. Run `terraform apply -refresh-only`, or re-import the key with the ID `current`.", state.ID.ValueString()))
+			"number. Remove it with `terraform state rm` and let the next apply adopt the key.", state.ID.ValueString()))
 		return
 	}
-	wasLoginKey := r.data.logsInWith(state.ID.ValueString(), state.KeyFingerprint.ValueString())
-
 	key, err := editKey(ctx, c, id, desired)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic(opEdit, err, desiredPath))
 		return
 	}
-	r.recordKey(ctx, &resp.Diagnostics, &resp.State, resp.Private, newState, key, config.woMode(), wasLoginKey)
+	key = completeKey(ctx, c, key, client.APIKey{})
+	r.handOverLoginKey(&resp.Diagnostics, key.ID, config.woMode())
+	r.saveKey(ctx, &resp.Diagnostics, &resp.State, resp.Private, plan, key, config.woMode())
 }
 
 func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state apiKeyResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
+	if resp.Diagnostics.HasError() || !state.DeleteOnDestroy.ValueBool() {
+		return // the plan said so: the key stays at the API, Terraform forgets it
 	}
-	if !state.DeleteOnDestroy.ValueBool() {
-		if id, err := strconv.ParseInt(state.ID.ValueString(), 10, 64); err == nil {
-			r.data.rememberForgotten(client.APIKey{ID: id, Value: state.Key.ValueString()})
-		}
-		resp.Diagnostics.AddWarning("API key left in place",
-			fmt.Sprintf("delete_on_destroy is false, so key %s was removed from Terraform's state and keeps working at "+
-				"the API. Where this destroy is part of a replacement, the new resource takes the key over next. Set "+
-				"delete_on_destroy = true (and apply) before destroying to delete the key.", state.ID.ValueString()))
+	id, err := strconv.ParseInt(state.ID.ValueString(), 10, 64)
+	if err != nil || r.data.claimed(id) {
+		// Never a real key; or the other half of a create_before_destroy
+		// replacement has just taken this key over in this apply.
 		return
 	}
 	c, diags := r.data.apiClient()
@@ -485,14 +411,6 @@ func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		return
 	}
 	ctx = r.data.withMasks(ctx, state.Key.ValueString())
-	id, err := strconv.ParseInt(state.ID.ValueString(), 10, 64)
-	if err != nil {
-		return // never a real key: nothing to delete
-	}
-	// One key per organization: in a replacement that creates before it
-	// destroys, the new resource has taken this very key over by now. Delete
-	// only the key as this state knows it; one whose string changed since
-	// belongs to whoever changed it.
 	current, found, err := c.OrganizationKey(ctx)
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic(opRead, err, path.Empty()))
@@ -502,12 +420,11 @@ func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		return // already gone
 	}
 	ctx = r.data.withMasks(ctx, current.Value)
-	if keyFingerprint(state.ID.ValueString(), current.Value) != state.KeyFingerprint.ValueString() {
-		resp.Diagnostics.AddWarning("API key left in place: it changed since Terraform last read it",
-			fmt.Sprintf("delete_on_destroy is true, but key %s no longer holds the string this state recorded: another "+
-				"resource took it over (a replacement with create_before_destroy, say) or it was changed in the portal. "+
-				"Deleting it would remove the organization's only key, so it was left in place. To delete it, run "+
-				"`terraform apply -refresh-only`, then destroy again.", state.ID.ValueString()))
+	if changedSince(state, current) {
+		resp.Diagnostics.AddError("API key left in place: it changed since Terraform last read it",
+			fmt.Sprintf("delete_on_destroy is true, but key %s was changed after this state recorded it (in the "+
+				"portal, or by another configuration), so it was not deleted. Run `terraform apply -refresh-only` to "+
+				"record it as it is, then destroy again.", state.ID.ValueString()))
 		return
 	}
 	if err := c.DeleteAPIKey(ctx, id); err != nil {
@@ -543,26 +460,89 @@ func editKey(ctx context.Context, c *client.Client, id int64, value string) (cli
 	return key, err
 }
 
+// completeKey fills in what a write's answer left out. Where the answer lacks
+// a field, one list reads the key as it now is; where that fails too, enabled
+// and permissions come from before the write (Create lists first; Update's
+// plan keeps them from state), and the last change's time stays unknown to
+// key_wo's drift check.
+func completeKey(ctx context.Context, c *client.Client, key, before client.APIKey) client.APIKey {
+	if key.Reported.Complete() {
+		return key
+	}
+	if now, found, err := c.OrganizationKey(ctx); err == nil && found && now.ID == key.ID && now.Value == key.Value {
+		return now
+	}
+	if before.ID == key.ID {
+		if !key.Reported.Enabled {
+			key.Enabled, key.Reported.Enabled = before.Enabled, before.Reported.Enabled
+		}
+		if !key.Reported.Permissions {
+			key.Permissions, key.Reported.Permissions = before.Permissions, before.Reported.Permissions
+		}
+	}
+	return key
+}
+
+// handOverLoginKey tells the user, after the provider changed the
+// organization's key under legacy login, which credential to update: the
+// organization's key is the key legacy login uses.
+func (r *apiKeyResource) handOverLoginKey(diags *diag.Diagnostics, id int64, woMode bool) {
+	if r.data.settings.authMode != client.AuthLegacy {
+		return
+	}
+	where := "the new string is this resource's sensitive `key` attribute"
+	if woMode {
+		where = "the new string is the key_wo you applied"
+	}
+	diags.AddWarning("Update api_key: the provider's login key changed",
+		fmt.Sprintf("Key %d is the key legacy login uses; %s. Set api_key (%s) to it before the next run, or log in "+
+			"with OneAPI, which does not depend on it.", id, where, envAPIKey))
+}
+
+// saveKey writes the key a create or update ended with into the state and,
+// for key_wo, what the API said about that change into private state.
+func (r *apiKeyResource) saveKey(ctx context.Context, diags *diag.Diagnostics, st stateSetter, private privateSetter,
+	planned apiKeyResourceModel, key client.APIKey, woMode bool) {
+	ctx = r.data.withMasks(ctx, key.Value)
+	m := planned
+	setKeyState(ctx, diags, &m, key, woMode)
+	diags.Append(st.Set(ctx, &m)...)
+	if woMode {
+		diags.Append(setWOApplied(ctx, private, m)...)
+	}
+}
+
 // setKeyState copies what the API reports into the model. In write-only mode
-// the string itself stays out of state: only its fingerprint is kept.
-func setKeyState(ctx context.Context, m *apiKeyResourceModel, key client.APIKey, woMode bool) diag.Diagnostics {
-	id := strconv.FormatInt(key.ID, 10)
-	m.ID = types.StringValue(id)
+// the string itself stays out of state.
+func setKeyState(ctx context.Context, diags *diag.Diagnostics, m *apiKeyResourceModel, key client.APIKey, woMode bool) {
+	m.ID = types.StringValue(strconv.FormatInt(key.ID, 10))
+	m.Key = types.StringValue(key.Value)
 	if woMode {
 		m.Key = types.StringNull()
-	} else {
-		m.Key = types.StringValue(key.Value)
 	}
-	m.KeyFingerprint = types.StringValue(keyFingerprint(id, key.Value))
-	m.Enabled = types.BoolValue(key.Enabled)
-	perms, diags := types.ListValueFrom(ctx, types.StringType, nonNil(key.Permissions))
-	m.Permissions = perms
+	// What an answer left out keeps the value the model has, where it has one.
+	if key.Reported.Enabled || m.Enabled.IsNull() || m.Enabled.IsUnknown() {
+		m.Enabled = types.BoolValue(key.Enabled)
+	}
+	if key.Reported.Permissions || m.Permissions.IsNull() || m.Permissions.IsUnknown() {
+		perms, d := types.ListValueFrom(ctx, types.StringType, nonNil(key.Permissions))
+		diags.Append(d...)
+		m.Permissions = perms
+	}
 	m.LastModifiedBy = types.StringValue(key.LastModifiedBy)
 	m.LastModifiedTime = types.StringNull()
 	if !key.LastModifiedTime.IsZero() {
 		m.LastModifiedTime = types.StringValue(key.LastModifiedTime.UTC().Format(time.RFC3339))
 	}
-	return diags
+}
+
+// changedSince reports whether the key at the API differs from the one the
+// state recorded: another string (key mode), or a later change by anyone.
+func changedSince(state apiKeyResourceModel, current client.APIKey) bool {
+	var now apiKeyResourceModel
+	setKeyState(context.Background(), &diag.Diagnostics{}, &now, current, state.Key.IsNull())
+	return !now.Key.Equal(state.Key) || !now.LastModifiedTime.Equal(state.LastModifiedTime) ||
+		!now.LastModifiedBy.Equal(state.LastModifiedBy)
 }
 
 func nonNil(s []string) []string {
@@ -572,29 +552,10 @@ func nonNil(s []string) []string {
 	return s
 }
 
+type stateSetter interface {
+	Set(ctx context.Context, val any) diag.Diagnostics
+}
+
 type privateSetter interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-func setWOApplied(ctx context.Context, private privateSetter, fingerprint string) diag.Diagnostics {
-	raw, err := json.Marshal(woApplied{Fingerprint: fingerprint})
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Cannot record the applied key_wo", err.Error())
-		return diags
-	}
-	return private.SetKey(ctx, privateKeyWOApplied, raw)
-}
-
-// credentialHandOver tells the user which credential to update after the
-// provider changed the key it logged in with.
-func credentialHandOver(id int64, woMode bool) diag.Diagnostic {
-	where := "The new string is in this resource's `key` attribute (sensitive; `terraform output` of it, or the state)."
-	if woMode {
-		where = "The new string is the key_wo value you applied."
-	}
-	return diag.NewWarningDiagnostic("Update api_key: the provider's login key changed",
-		fmt.Sprintf("This apply changed key %d, which is the api_key this provider logged in with. The provider kept "+
-			"working with the new string for the rest of the apply. Before the next run, set api_key (or %s) to the "+
-			"new string, or every legacy login will be refused. %s", id, envAPIKey, where))
 }

@@ -44,8 +44,8 @@ func expectWrites(t *testing.T, sim *simulator.Simulator, want map[simulator.Op]
 	})
 }
 
-// expectKeyInState checks that the state's key and fingerprint are the
-// simulator's current key.
+// expectKeyInState checks that the state's key and ID are the simulator's
+// current key.
 func expectKeyInState(org *simulator.Organization) []statecheck.StateCheck {
 	current := func() simulator.APIKey { k, _ := org.Key(); return k }
 	return []statecheck.StateCheck{
@@ -55,33 +55,85 @@ func expectKeyInState(org *simulator.Organization) []statecheck.StateCheck {
 			}
 			return nil
 		})),
-		statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("id"), knownvalue.StringFunc(func(v string) error {
-			if want := strconv.FormatInt(current().ID, 10); v != want {
-				return fmt.Errorf("id %s, simulator key %s", v, want)
-			}
-			return nil
-		})),
-		statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("key_fingerprint"), knownvalue.StringFunc(func(v string) error {
-			k := current()
-			if want := keyFingerprint(strconv.FormatInt(k.ID, 10), k.Value); v != want {
-				return fmt.Errorf("fingerprint %s, want %s", v, want)
-			}
-			return nil
-		})),
+		expectIDInState(org),
 	}
 }
 
-// TestAccAPIKeyCreateRegeneratesExistingKey: the usual first apply. Zscaler
-// provisioned a key; without key set, create regenerates it, exactly once.
-func TestAccAPIKeyCreateRegeneratesExistingKey(t *testing.T) {
+func expectIDInState(org *simulator.Organization) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("id"), knownvalue.StringFunc(func(v string) error {
+		k, _ := org.Key()
+		if want := strconv.FormatInt(k.ID, 10); v != want {
+			return fmt.Errorf("id %s, simulator key %s", v, want)
+		}
+		return nil
+	}))
+}
+
+// expectKeyUnchanged: the organization still has exactly the key it had.
+func expectKeyUnchanged(org *simulator.Organization, before simulator.APIKey) statecheck.StateCheck {
+	return simulatorCheck(func() error {
+		k, ok := org.Key()
+		if !ok || k.ID != before.ID || k.Value != before.Value {
+			return fmt.Errorf("key %d changed; it should be exactly as it was", before.ID)
+		}
+		return nil
+	})
+}
+
+// TestAccAPIKeyCreateAdoptsExistingKey: the usual first apply. Zscaler
+// provisioned a key; a bare resource adopts it as it is: no write, the same ID
+// and string in state, and an empty plan after.
+func TestAccAPIKeyCreateAdoptsExistingKey(t *testing.T) {
+	for mode, env := range map[string]func(*simulator.Simulator, *simulator.Organization) *testsupport.Env{
+		"legacy": testsupport.LegacyEnv, "oneapi": testsupport.OneAPIEnv,
+	} {
+		t.Run(mode, func(t *testing.T) {
+			sim := testsupport.StartSimulator(t)
+			org := sim.DefaultOrganization()
+			original := testsupport.CurrentKey(t, org)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: envFactories(env(sim, org)),
+				Steps: []resource.TestStep{
+					{
+						PreConfig: sim.ResetCounts,
+						Config:    apiKeyConfig(""),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionCreate),
+						}},
+						ConfigStateChecks: append(expectKeyInState(org),
+							expectWrites(t, sim, map[simulator.Op]int{}),
+							expectKeyUnchanged(org, original),
+							statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("delete_on_destroy"), knownvalue.Bool(false)),
+							statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
+							statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("last_modified_time"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
+							statecheck.ExpectSensitiveValue(keyAddr, tfjsonpath.New("key")),
+						),
+					},
+					{
+						Config: apiKeyConfig(""),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectEmptyPlan(),
+						}},
+						ConfigStateChecks: []statecheck.StateCheck{expectWrites(t, sim, map[simulator.Op]int{})},
+					},
+				},
+			})
+		})
+	}
+}
+
+// TestAccAPIKeyCreateWithTriggersRegenerates: a new resource with
+// regenerate_triggers regenerates the existing key exactly once: same ID, a
+// new string.
+func TestAccAPIKeyCreateWithTriggersRegenerates(t *testing.T) {
 	sim := testsupport.StartSimulator(t)
 	org := sim.DefaultOrganization()
 	original := testsupport.CurrentKey(t, org)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: envFactories(testsupport.LegacyEnv(sim, org)),
+		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
 		Steps: []resource.TestStep{{
 			PreConfig: sim.ResetCounts,
-			Config:    apiKeyConfig(""),
+			Config:    apiKeyConfig(`regenerate_triggers = { rotation = "2026-12" }`),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionCreate),
 				plancheck.ExpectUnknownValue(keyAddr, tfjsonpath.New("key")),
@@ -95,51 +147,68 @@ func TestAccAPIKeyCreateRegeneratesExistingKey(t *testing.T) {
 					}
 					return nil
 				}),
-				statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("delete_on_destroy"), knownvalue.Bool(false)),
-				statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
-				statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("last_modified_by"), knownvalue.StringExact(org.Config().Username)),
-				statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("last_modified_time"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
-				statecheck.ExpectSensitiveValue(keyAddr, tfjsonpath.New("key")),
+				statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("last_modified_by"), knownvalue.NotNull()),
 			),
 		}},
 	})
 }
 
 // TestAccAPIKeyCreateEditsExistingKey: with key set, create edits the
-// provisioned key to that string; no regenerate, no add.
+// provisioned key to that string; no regenerate, no add. A key that already
+// holds the string is adopted without a write.
 func TestAccAPIKeyCreateEditsExistingKey(t *testing.T) {
 	sim := testsupport.StartSimulator(t)
 	org := sim.DefaultOrganization()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: envFactories(testsupport.LegacyEnv(sim, org)),
-		Steps: []resource.TestStep{{
-			PreConfig: sim.ResetCounts,
-			Config:    apiKeyConfig(`key = "SharedString"`),
-			ConfigStateChecks: append(expectKeyInState(org),
-				expectWrites(t, sim, map[simulator.Op]int{simulator.OpEdit: 1}),
-				statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("key"), knownvalue.StringExact("SharedString")),
-			),
-		}},
+		Steps: []resource.TestStep{
+			{
+				PreConfig: sim.ResetCounts,
+				Config:    apiKeyConfig(`key = "SharedString"`),
+				ConfigStateChecks: append(expectKeyInState(org),
+					expectWrites(t, sim, map[simulator.Op]int{simulator.OpEdit: 1}),
+					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("key"), knownvalue.StringExact("SharedString")),
+				),
+			},
+			{
+				// Forgotten, then created again over a key that holds the string.
+				Config: withTerraformBlock(""),
+			},
+			{
+				PreConfig: sim.ResetCounts,
+				Config:    apiKeyConfig(`key = "SharedString"`),
+				ConfigStateChecks: append(expectKeyInState(org),
+					expectWrites(t, sim, map[simulator.Op]int{}),
+					expectSimKeyValue(org, "SharedString"),
+				),
+			},
+		},
 	})
 }
 
 // TestAccAPIKeyCreateWithoutExistingKey: an organization without a key gets
-// one added, then edited to the configured string. Legacy login needs a key,
-// so this organization logs in with OneAPI.
+// one added (then edited to the configured string, where one is set); with
+// triggers the added key is new already, so no regenerate follows. Legacy
+// login needs a key, so this organization logs in with OneAPI.
 func TestAccAPIKeyCreateWithoutExistingKey(t *testing.T) {
-	for name, body := range map[string]string{"without key": "", "with key": `key = "AddedString1"`} {
+	cases := map[string]struct {
+		body  string
+		edits int
+	}{
+		"bare":          {"", 0},
+		"with key":      {`key = "AddedString1"`, 1},
+		"with triggers": {`regenerate_triggers = { r = "1" }`, 0},
+	}
+	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			sim := testsupport.StartSimulator(t, simulator.OrgConfig{Name: "empty", NoKey: true})
 			org := sim.DefaultOrganization()
-			want := map[simulator.Op]int{simulator.OpAdd: 1}
-			if body != "" {
-				want[simulator.OpEdit] = 1
-			}
+			want := map[simulator.Op]int{simulator.OpAdd: 1, simulator.OpEdit: tc.edits}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
 				Steps: []resource.TestStep{{
 					PreConfig:         sim.ResetCounts,
-					Config:            apiKeyConfig(body),
+					Config:            apiKeyConfig(tc.body),
 					ConfigStateChecks: append(expectKeyInState(org), expectWrites(t, sim, want)),
 				}},
 			})
@@ -153,7 +222,6 @@ func TestAccAPIKeyEditInPlace(t *testing.T) {
 	sim := testsupport.StartSimulator(t)
 	org := sim.DefaultOrganization()
 	sameID := statecheck.CompareValue(compare.ValuesSame())
-	fingerprintChanges := statecheck.CompareValue(compare.ValuesDiffer())
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: envFactories(testsupport.LegacyEnv(sim, org)),
 		Steps: []resource.TestStep{
@@ -161,7 +229,6 @@ func TestAccAPIKeyEditInPlace(t *testing.T) {
 				Config: apiKeyConfig(`key = "FirstString1"`),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(keyAddr, tfjsonpath.New("id")),
-					fingerprintChanges.AddStateValue(keyAddr, tfjsonpath.New("key_fingerprint")),
 				},
 			},
 			{
@@ -169,19 +236,11 @@ func TestAccAPIKeyEditInPlace(t *testing.T) {
 				Config:    apiKeyConfig(`key = "SecondString"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionUpdate),
-					// The plan shows the change through the fingerprint, known at plan time.
-					plancheck.ExpectKnownValue(keyAddr, tfjsonpath.New("key_fingerprint"), knownvalue.StringFunc(func(v string) error {
-						k, _ := org.Key()
-						if want := keyFingerprint(strconv.FormatInt(k.ID, 10), "SecondString"); v != want {
-							return fmt.Errorf("planned fingerprint %s, want %s", v, want)
-						}
-						return nil
-					})),
+					plancheck.ExpectSensitiveValue(keyAddr, tfjsonpath.New("key")),
 					plancheck.ExpectUnknownValue(keyAddr, tfjsonpath.New("last_modified_time")),
 				}},
 				ConfigStateChecks: append(expectKeyInState(org),
 					sameID.AddStateValue(keyAddr, tfjsonpath.New("id")),
-					fingerprintChanges.AddStateValue(keyAddr, tfjsonpath.New("key_fingerprint")),
 					expectWrites(t, sim, map[simulator.Op]int{simulator.OpEdit: 1}),
 					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("key"), knownvalue.StringExact("SecondString")),
 				),
@@ -232,7 +291,7 @@ func TestAccAPIKeyWriteOnly(t *testing.T) {
 				Config:    config("WriteOnly002", 2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectUnknownValue(keyAddr, tfjsonpath.New("key_fingerprint")),
+					plancheck.ExpectUnknownValue(keyAddr, tfjsonpath.New("last_modified_time")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectWrites(t, sim, map[simulator.Op]int{simulator.OpEdit: 1}),
@@ -245,8 +304,9 @@ func TestAccAPIKeyWriteOnly(t *testing.T) {
 	})
 }
 
-// TestAccAPIKeyRotateWithTriggers: a trigger change plans a replacement that
-// comes out as exactly one regenerate: no delete, no add.
+// TestAccAPIKeyRotateWithTriggers: a change from one trigger map to another
+// plans a replacement that comes out as exactly one regenerate: no delete, no
+// add, the same ID.
 func TestAccAPIKeyRotateWithTriggers(t *testing.T) {
 	sim := testsupport.StartSimulator(t)
 	org := sim.DefaultOrganization()
@@ -261,7 +321,7 @@ func TestAccAPIKeyRotateWithTriggers(t *testing.T) {
 			{
 				Config: config("2026-11"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					keyChanges.AddStateValue(keyAddr, tfjsonpath.New("key_fingerprint")),
+					keyChanges.AddStateValue(keyAddr, tfjsonpath.New("key")),
 					sameID.AddStateValue(keyAddr, tfjsonpath.New("id")),
 				},
 			},
@@ -273,9 +333,79 @@ func TestAccAPIKeyRotateWithTriggers(t *testing.T) {
 				}},
 				ConfigStateChecks: append(expectKeyInState(org),
 					expectWrites(t, sim, map[simulator.Op]int{simulator.OpRegenerate: 1}),
-					keyChanges.AddStateValue(keyAddr, tfjsonpath.New("key_fingerprint")),
+					keyChanges.AddStateValue(keyAddr, tfjsonpath.New("key")),
 					sameID.AddStateValue(keyAddr, tfjsonpath.New("id")),
 				),
+			},
+		},
+	})
+}
+
+// TestAccAPIKeyTriggersAddedOrRemoved: adopting a key and then adding
+// triggers (the README's "import, then rotate every 90 days"), or removing
+// them, is an in-place update with no API call. Only the next change of the
+// map rotates.
+func TestAccAPIKeyTriggersAddedOrRemoved(t *testing.T) {
+	sim := testsupport.StartSimulator(t)
+	org := sim.DefaultOrganization()
+	original := testsupport.CurrentKey(t, org)
+	withTriggers := func(rotation string) string {
+		return apiKeyConfig(fmt.Sprintf("regenerate_triggers = { rotation = %q }", rotation))
+	}
+	noCalls := func() []statecheck.StateCheck {
+		return append(expectKeyInState(org), expectWrites(t, sim, map[simulator.Op]int{}))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: envFactories(testsupport.LegacyEnv(sim, org)),
+		Steps: []resource.TestStep{
+			{
+				// Import with triggers in the configuration...
+				PreConfig:          sim.ResetCounts,
+				Config:             withTriggers("2026-11"),
+				ResourceName:       keyAddr,
+				ImportState:        true,
+				ImportStateId:      "current",
+				ImportStatePersist: true,
+			},
+			{
+				// ...then the apply records the triggers and writes nothing.
+				Config: withTriggers("2026-11"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: append(noCalls(), expectKeyUnchanged(org, original)),
+			},
+			{
+				PreConfig: sim.ResetCounts,
+				Config:    apiKeyConfig(""),
+			},
+			{
+				// null -> map: in place, no call
+				PreConfig: sim.ResetCounts,
+				Config:    withTriggers("2026-11"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: append(noCalls(), expectKeyUnchanged(org, original)),
+			},
+			{
+				// map -> another map: the rotation
+				PreConfig: sim.ResetCounts,
+				Config:    withTriggers("2026-12"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: append(expectKeyInState(org),
+					expectWrites(t, sim, map[simulator.Op]int{simulator.OpRegenerate: 1})),
+			},
+			{
+				// map -> null: in place, no call
+				PreConfig: sim.ResetCounts,
+				Config:    apiKeyConfig(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: noCalls(),
 			},
 		},
 	})
@@ -296,6 +426,14 @@ func TestAccAPIKeyDrift(t *testing.T) {
 			plancheck.ResourceActionUpdate, map[simulator.Op]int{simulator.OpEdit: 1}},
 		{"out-of-band delete", func(o *simulator.Organization) error { return o.DeleteKey() },
 			plancheck.ResourceActionCreate, map[simulator.Op]int{simulator.OpAdd: 1, simulator.OpEdit: 1}},
+		// A new ID is another key: a create that adopts it, not an update of the old one.
+		{"out-of-band delete and add", func(o *simulator.Organization) error {
+			if err := o.DeleteKey(); err != nil {
+				return err
+			}
+			_, err := o.AddKey()
+			return err
+		}, plancheck.ResourceActionCreate, map[simulator.Op]int{simulator.OpEdit: 1}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -489,16 +627,27 @@ func TestAccAPIKeyTenantWithoutInferredCalls(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      apiKeyConfig(`key = "WantedString"`),
-				ExpectError: expectErrorText("Set the key string in the admin portal (Administration > API Key Management), then run `terraform apply -refresh-only`"),
+				ExpectError: expectErrorText("Set the string in the admin portal (Administration > API Key Management) and apply again"),
 			},
 			{
-				// Nothing was lost: the key is as it was, and regenerate works.
+				// Nothing was lost: the key is as it was, and adopting it needs no write.
 				PreConfig: func() {
 					if k, _ := org.Key(); k.Value != original.Value {
 						t.Fatal("a failed create changed the key")
 					}
+					sim.ResetCounts()
 				},
 				Config:            apiKeyConfig(""),
+				ConfigStateChecks: append(expectKeyInState(org), expectWrites(t, sim, map[simulator.Op]int{})),
+			},
+			{
+				// Regenerate works on such a tenant.
+				Config:            apiKeyConfig(`regenerate_triggers = { r = "1" }`),
+				ConfigStateChecks: expectKeyInState(org),
+			},
+			{
+				PreConfig:         sim.ResetCounts,
+				Config:            apiKeyConfig(`regenerate_triggers = { r = "2" }`),
 				ConfigStateChecks: append(expectKeyInState(org), expectWrites(t, sim, map[simulator.Op]int{simulator.OpRegenerate: 1})),
 			},
 			{
@@ -587,11 +736,11 @@ func TestAccAPIKeyInvalidConfig(t *testing.T) {
 		"key too long":             {`key = "AbCdEfGh1234X"`, "key has 13 characters"},
 		"key with symbols":         {`key = "AbCd-EfGh_12"`, "key holds characters other than letters and digits"},
 		"key_wo invalid":           {"key_wo = \"short\"\nkey_wo_version = 1", "key_wo has 5 characters"},
-		"key and key_wo":           {"key = \"AbCdEfGh1234\"\nkey_wo = \"AbCdEfGh1234\"\nkey_wo_version = 1", `Attribute "key_wo" cannot be specified when "key" is specified`},
-		"key and triggers":         {"key = \"AbCdEfGh1234\"\nregenerate_triggers = { a = \"1\" }", `Attribute "regenerate_triggers" cannot be specified when "key" is specified`},
-		"key_wo and triggers":      {"key_wo = \"AbCdEfGh1234\"\nkey_wo_version = 1\nregenerate_triggers = { a = \"1\" }", `cannot be specified when "key_wo" is specified`},
-		"key_wo without a version": {`key_wo = "AbCdEfGh1234"`, `Attribute "key_wo_version" must be specified when "key_wo" is specified`},
-		"version without key_wo":   {`key_wo_version = 3`, `Attribute "key_wo" must be specified when "key_wo_version" is specified`},
+		"key and key_wo":           {"key = \"AbCdEfGh1234\"\nkey_wo = \"AbCdEfGh1234\"\nkey_wo_version = 1", `Both set the key string. Keep key_wo (with key_wo_version) to keep the string out of state and plan, or key.`},
+		"key and triggers":         {"key = \"AbCdEfGh1234\"\nregenerate_triggers = { a = \"1\" }", `regenerate_triggers gives the key a new random string; key and key_wo set your own. Keep one of them.`},
+		"key_wo and triggers":      {"key_wo = \"AbCdEfGh1234\"\nkey_wo_version = 1\nregenerate_triggers = { a = \"1\" }", `regenerate_triggers conflicts with key and key_wo`},
+		"key_wo without a version": {`key_wo = "AbCdEfGh1234"`, `Add key_wo_version = 1, and raise it whenever key_wo changes.`},
+		"version without key_wo":   {`key_wo_version = 3`, `key_wo_version says when to apply key_wo, which is not set. Set key_wo, or remove key_wo_version.`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

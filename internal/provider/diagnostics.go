@@ -14,11 +14,12 @@ import (
 type apiOperation string
 
 const (
-	opRead       apiOperation = "read the organization's API key"
-	opAdd        apiOperation = "add an API key"
-	opEdit       apiOperation = "edit the API key string"
-	opRegenerate apiOperation = "regenerate the API key"
-	opDelete     apiOperation = "delete the API key"
+	opRead        apiOperation = "read the organization's API key"
+	opAdd         apiOperation = "add an API key"
+	opEdit        apiOperation = "edit the API key string"
+	opSetOnCreate apiOperation = "set the adopted key's string"
+	opRegenerate  apiOperation = "regenerate the API key"
+	opDelete      apiOperation = "delete the API key"
 )
 
 // apiErrorDiagnostic turns a client error into what the user reads: what
@@ -83,8 +84,11 @@ func notSupportedAdvice(op apiOperation) string {
 	switch op {
 	case opEdit:
 		return tenant + "Set the key string in the admin portal (Administration > API Key Management), then run " +
-			"`terraform apply -refresh-only` so that the state takes it. Or remove key and key_wo from the " +
-			"configuration and let the provider regenerate the key instead."
+			"`terraform apply -refresh-only` so that the state takes it; or remove key and key_wo to keep the key as it is."
+	case opSetOnCreate:
+		return tenant + "Set the string in the admin portal (Administration > API Key Management) and apply again: " +
+			"a key that already holds the configured string is adopted without an edit. Or remove key and key_wo to " +
+			"adopt the key as it is."
 	case opAdd:
 		return tenant + "The organization has no API key: add one in the admin portal (Administration > API Key " +
 			"Management), then run `terraform apply` again, which takes it over, or import it with the ID `current`."

@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,7 +47,7 @@ type faultCase struct {
 }
 
 func (tc faultCase) wantKey() string {
-	if tc.body == "" {
+	if strings.HasPrefix(tc.body, "regenerate_triggers") {
 		return "" // a regenerate: any new string
 	}
 	return faultWantedKey
@@ -75,6 +76,7 @@ func writesSentOnce(op simulator.Op) func(simulator.Counts) error {
 
 func faultCases() []faultCase {
 	key := fmt.Sprintf("key = %q", faultWantedKey)
+	const triggers = `regenerate_triggers = { rotation = "1" }` // a create that regenerates
 	const (
 		edit, regen, add, list = simulator.OpEdit, simulator.OpRegenerate, simulator.OpAdd, simulator.OpList
 		login, token           = simulator.OpLogin, simulator.OpToken
@@ -83,7 +85,7 @@ func faultCases() []faultCase {
 		// Edit locks, rate limits and server errors, before the request is handled.
 		{name: "409 edit lock on the edit", update: true, body: key, retries: 3, timeout: 10,
 			faults: []simulator.Fault{{Op: edit, Status: http.StatusConflict, Times: 2}}},
-		{name: "409 edit lock on the regenerate of a create", body: "", retries: 3, timeout: 10,
+		{name: "409 edit lock on the regenerate of a create", body: triggers, retries: 3, timeout: 10,
 			faults: []simulator.Fault{{Op: regen, Status: http.StatusConflict, Times: 2}}},
 		{name: "429 with Retry-After on the edit", oneAPI: true, update: true, body: key, retries: 2, timeout: 10,
 			faults: []simulator.Fault{{Op: edit, Status: http.StatusTooManyRequests, RetryAfter: time.Second}}},
@@ -103,7 +105,7 @@ func faultCases() []faultCase {
 			faults: []simulator.Fault{{Op: edit, Drop: true}}},
 		{name: "dropped connection on the refresh", update: true, body: key, retries: 2, timeout: 10,
 			faults: []simulator.Fault{{Op: list, Drop: true}}},
-		{name: "dropped connection on the list of a create", body: "", retries: 2, timeout: 10,
+		{name: "dropped connection on the list of a create", body: triggers, retries: 2, timeout: 10,
 			faults: []simulator.Fault{{Op: list, Drop: true}}},
 		{name: "edit slower than request_timeout", update: true, body: key, retries: 2, timeout: 1,
 			faults: []simulator.Fault{{Op: edit, Latency: 2 * time.Second}}},
@@ -113,7 +115,7 @@ func faultCases() []faultCase {
 		// A session or token that ends in the middle of the apply.
 		{name: "session ended before the edit", update: true, body: key, retries: 1, timeout: 10,
 			faults: []simulator.Fault{{Op: edit, ExpireSession: true}}},
-		{name: "session ended between the list and the regenerate of a create", body: "", retries: 1, timeout: 10,
+		{name: "session ended between the list and the regenerate of a create", body: triggers, retries: 1, timeout: 10,
 			faults: []simulator.Fault{{Op: list, AfterApply: true, ExpireSession: true}}},
 		{name: "token expired before the edit", oneAPI: true, update: true, body: key, retries: 1, timeout: 10,
 			faults: []simulator.Fault{{Op: edit, ExpireSession: true}}},
@@ -127,7 +129,7 @@ func faultCases() []faultCase {
 			faults: []simulator.Fault{{Op: edit, AfterApply: true, Drop: true}}, check: writesSentOnce(edit)},
 		{name: "edit of a create applied and its answer lost", oneAPI: true, body: key, retries: 2, timeout: 10,
 			faults: []simulator.Fault{{Op: edit, AfterApply: true, Drop: true}}, check: writesSentOnce(edit)},
-		{name: "regenerate applied and its answer lost", body: "", retries: 2, timeout: 10,
+		{name: "regenerate applied and its answer lost", body: triggers, retries: 2, timeout: 10,
 			faults: []simulator.Fault{{Op: regen, AfterApply: true, Drop: true}}, check: writesSentOnce(regen)},
 		{name: "add applied and its answer lost", oneAPI: true, noKey: true, body: key, retries: 2, timeout: 10,
 			faults: []simulator.Fault{{Op: add, AfterApply: true, Drop: true}}, check: writesSentOnce(add)},
@@ -156,7 +158,7 @@ func faultCases() []faultCase {
 		{name: "every edit dropped", oneAPI: true, update: true, body: key, retries: 1, timeout: 10,
 			faults:  []simulator.Fault{{Op: edit, Drop: true, Times: -1}},
 			wantErr: "Cannot edit the API key string"},
-		{name: "every list slower than request_timeout", body: "", retries: 1, timeout: 1,
+		{name: "every list slower than request_timeout", body: triggers, retries: 1, timeout: 1,
 			faults:  []simulator.Fault{{Op: list, Latency: 2 * time.Second, Times: -1}},
 			wantErr: "The request did not finish in time (request_timeout)"},
 		{name: "edit applied, answer lost, and the check fails", update: true, body: key, retries: 1, timeout: 10,
@@ -166,7 +168,7 @@ func faultCases() []faultCase {
 				{Op: list, Skip: 1, Status: http.StatusServiceUnavailable, Times: -1},
 			},
 			wantErr: "The API did not confirm whether the change happened, and checking failed too", applied: true},
-		{name: "regenerate applied, answer lost, and the check fails", oneAPI: true, body: "", retries: 1, timeout: 10,
+		{name: "regenerate applied, answer lost, and the check fails", oneAPI: true, body: triggers, retries: 1, timeout: 10,
 			// The create's own list gets through; the check's lists fail.
 			faults: []simulator.Fault{
 				{Op: regen, AfterApply: true, Drop: true},

@@ -148,20 +148,23 @@ type fakePrivate []byte
 
 func (p fakePrivate) GetKey(context.Context, string) ([]byte, diag.Diagnostics) { return p, nil }
 
-// FuzzReadWOApplied: the fingerprint kept in private state decodes, or is
-// ignored, whatever the bytes; it never fails the plan.
+// FuzzReadWOApplied: what private state records of the last key_wo apply
+// decodes, or is ignored, whatever the bytes; it never fails the plan, and a
+// record without a time is no basis for a drift check.
 func FuzzReadWOApplied(f *testing.F) {
-	for _, s := range []string{`{"fingerprint":"abc"}`, `{"fingerprint":5}`, `null`, `[]`, `{`, ``, `"x"`} {
+	for _, s := range []string{`{"last_modified_time":"2026-12-01T00:00:00Z","last_modified_by":"a"}`,
+		`{"last_modified_time":""}`, `{"last_modified_time":5}`, `null`, `[]`, `{`, ``, `"x"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		got, diags := readWOApplied(context.Background(), fakePrivate(raw))
+		got, found, diags := readWOApplied(context.Background(), fakePrivate(raw))
 		if diags.HasError() {
 			t.Fatalf("diagnostics for %q: %v", raw, diags)
 		}
 		var want woApplied
-		if len(raw) > 0 && json.Unmarshal(raw, &want) == nil && got != want.Fingerprint {
-			t.Fatalf("decoded %q from %q, want %q", got, raw, want.Fingerprint)
+		decodes := len(raw) > 0 && json.Unmarshal(raw, &want) == nil && want.LastModifiedTime != ""
+		if found != decodes || (found && got != want) {
+			t.Fatalf("decoded %+v (found %t) from %q, want %+v (found %t)", got, found, raw, want, decodes)
 		}
 	})
 }

@@ -6,10 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/simulator"
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/testsupport"
@@ -46,10 +49,10 @@ func TestAccKeyNeverDeletedWithoutDeleteOnDestroy(t *testing.T) {
 	steps := []resource.TestStep{
 		{Config: triggers("1", ""), ConfigStateChecks: noDelete()}, // create: a regenerate
 		{
-			// triggers dropped, key set: a replacement that edits
+			// triggers dropped, key set: an edit in place
 			Config: apiKeyConfig(`key = "SafetyKey001"`),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionUpdate),
 			}},
 			ConfigStateChecks: noDelete(expectSimKeyValue(org, "SafetyKey001")),
 		},
@@ -72,7 +75,14 @@ func TestAccKeyNeverDeletedWithoutDeleteOnDestroy(t *testing.T) {
 			ConfigStateChecks: noDelete(expectSimKeyValue(org, "SafetyKey002")),
 		},
 		{
-			Config: triggers("2", ""), // replacement: one regenerate
+			Config: triggers("2", ""), // key dropped, triggers added: in place, no call
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionUpdate),
+			}},
+			ConfigStateChecks: noDelete(),
+		},
+		{
+			Config: triggers("2b", ""), // replacement: one regenerate
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionDestroyBeforeCreate),
 			}},
@@ -235,8 +245,8 @@ func TestAccFailedWritesLeaveTheKey(t *testing.T) {
 		added  bool // the failed create added a key that must stay
 	}{
 		{name: "create that edits", body: `key = "Failing00001"`,
-			fault: simulator.Fault{Op: simulator.OpEdit, Status: http.StatusServiceUnavailable, Times: -1}, want: "Cannot edit the API key string"},
-		{name: "create that regenerates", body: ``,
+			fault: simulator.Fault{Op: simulator.OpEdit, Status: http.StatusServiceUnavailable, Times: -1}, want: "Cannot set the adopted key's string"},
+		{name: "create that regenerates", body: `regenerate_triggers = { r = "1" }`,
 			fault: simulator.Fault{Op: simulator.OpRegenerate, Status: http.StatusConflict, Times: -1}, want: "Cannot regenerate the API key"},
 		{name: "update", setup: `key = "Working00001"`, body: `key = "Failing00001"`,
 			fault: simulator.Fault{Op: simulator.OpEdit, Status: http.StatusForbidden, Times: -1}, want: "Cannot edit the API key string"},
@@ -304,4 +314,157 @@ func TestAccFailedWritesLeaveTheKey(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: envFactories(env), Steps: steps})
 		})
 	}
+}
+
+// TestAccKeyGoneStaysGone: a key deleted in the portal, and another added
+// since, is not the key this state manages. The refresh drops the resource,
+// the plan shows a create, and a destroy with delete_on_destroy true leaves
+// the new key alone.
+func TestAccKeyGoneStaysGone(t *testing.T) {
+	sim := testsupport.StartSimulator(t)
+	org := sim.DefaultOrganization()
+	var added simulator.APIKey
+	config := apiKeyConfig("delete_on_destroy = true")
+	resource.ParallelTest(t, resource.TestCase{
+		// OneAPI: legacy login fails between the portal's delete and add.
+		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					if err := org.DeleteKey(); err != nil {
+						t.Fatal(err)
+					}
+					var err error
+					if added, err = org.AddKey(); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionCreate),
+				}},
+			},
+			{
+				PreConfig: sim.ResetCounts,
+				Config:    config,
+				Destroy:   true,
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			k, ok := org.Key()
+			if !ok || k.ID != added.ID || k.Value != added.Value {
+				return fmt.Errorf("the key added in the portal (ID %d) must survive the destroy", added.ID)
+			}
+			if n := sim.Counts().Calls[simulator.OpDelete]; n != 0 {
+				return fmt.Errorf("%d delete calls", n)
+			}
+			return nil
+		},
+	})
+}
+
+// TestAccReplaceKeepsTheKey: `terraform apply -replace` (a taint here) under
+// create_before_destroy with delete_on_destroy true. The new object adopts,
+// edits or regenerates the key first; the destroy of the old one must leave
+// the key that the new one now holds: the key survives, the state still says
+// delete_on_destroy, and the next plan is empty.
+func TestAccReplaceKeepsTheKey(t *testing.T) {
+	cases := map[string]struct {
+		body   string
+		writes map[simulator.Op]int
+	}{
+		"adopted":  {"", map[simulator.Op]int{}},
+		"key":      {`key = "ReplaceKey01"`, map[simulator.Op]int{}},
+		"key_wo":   {"key_wo = \"ReplaceKey02\"\nkey_wo_version = 1", map[simulator.Op]int{}},
+		"triggers": {`regenerate_triggers = { r = "1" }`, map[simulator.Op]int{simulator.OpRegenerate: 1}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			sim := testsupport.StartSimulator(t)
+			org := sim.DefaultOrganization()
+			config := apiKeyConfig(tc.body + "\ndelete_on_destroy = true\nlifecycle {\n  create_before_destroy = true\n}")
+			sameID := statecheck.CompareValue(compare.ValuesSame())
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+				Steps: []resource.TestStep{
+					{Config: config, ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(keyAddr, tfjsonpath.New("id"))}},
+					{
+						PreConfig: func() { sim.ResetCounts(); sim.Advance(2 * time.Second) },
+						Config:    config,
+						Taint:     []string{keyAddr},
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionCreateBeforeDestroy),
+						}},
+						ConfigStateChecks: []statecheck.StateCheck{
+							expectIDInState(org),
+							sameID.AddStateValue(keyAddr, tfjsonpath.New("id")),
+							expectWrites(t, sim, tc.writes),
+							statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("delete_on_destroy"), knownvalue.Bool(true)),
+						},
+					},
+					{
+						Config: config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectEmptyPlan(),
+						}},
+					},
+					{
+						// Whereas a destroy of the resource deletes the key, once.
+						PreConfig: func() { sim.ResetCounts(); sim.Advance(2 * time.Second) },
+						Config:    config,
+						Destroy:   true,
+					},
+				},
+				CheckDestroy: func(*terraform.State) error {
+					if _, ok := org.Key(); ok || sim.Counts().OK[simulator.OpDelete] != 1 {
+						return fmt.Errorf("destroy with delete_on_destroy true should delete the key once")
+					}
+					return nil
+				},
+			})
+		})
+	}
+}
+
+// TestAccPartialAnswers: an edit whose answer lacks enabled, permissions and
+// the last change still ends in a consistent state (the provider reads what
+// is missing), on create and on update, and the next plan is empty.
+func TestAccPartialAnswers(t *testing.T) {
+	sim := testsupport.StartSimulator(t)
+	org := sim.DefaultOrganization()
+	k := testsupport.CurrentKey(t, org)
+	partialEdit := func(value string) func() {
+		return func() {
+			sim.Advance(2 * time.Second)
+			sim.InjectFault(simulator.Fault{Op: simulator.OpEdit, AfterApply: true,
+				Body: fmt.Sprintf(`{"id":%d,"keyValue":%q}`, k.ID, value)})
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: partialEdit("PartialKey01"),
+				Config:    apiKeyConfig(`key = "PartialKey01"`),
+				ConfigStateChecks: append(expectKeyInState(org),
+					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("last_modified_time"), knownvalue.NotNull())),
+			},
+			{
+				PreConfig: partialEdit("PartialKey02"),
+				Config:    apiKeyConfig("key_wo = \"PartialKey02\"\nkey_wo_version = 1"),
+				ConfigStateChecks: []statecheck.StateCheck{expectSimKeyValue(org, "PartialKey02"),
+					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true))},
+			},
+			{
+				Config: apiKeyConfig("key_wo = \"PartialKey02\"\nkey_wo_version = 1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
 }

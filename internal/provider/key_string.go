@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -19,14 +17,6 @@ func isAlphanumeric(s string) bool {
 		}
 	}
 	return true
-}
-
-// keyFingerprint identifies a key string without revealing it. The ID is part
-// of the input so that one string shared by several organizations does not
-// show as the same fingerprint in each.
-func keyFingerprint(id, value string) string {
-	sum := sha256.Sum256([]byte(id + ":" + value))
-	return hex.EncodeToString(sum[:])
 }
 
 // keyStringValidator checks key and key_wo at plan time: the API takes exactly

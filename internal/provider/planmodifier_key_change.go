@@ -12,12 +12,14 @@ import (
 )
 
 // privateKeyWOApplied is the private-state key under which the resource keeps
-// the fingerprint of the string it last applied from key_wo: the only way to
-// notice, without storing the string, that someone changed it since.
+// what the API reported about the change that last applied key_wo: its time
+// and author. A later change by anyone shows as a different time or author,
+// which is how drift shows without the string or any digest of it.
 const privateKeyWOApplied = "key_wo_applied"
 
 type woApplied struct {
-	Fingerprint string `json:"fingerprint"`
+	LastModifiedTime string `json:"last_modified_time"`
+	LastModifiedBy   string `json:"last_modified_by"`
 }
 
 // privateGetter is the read side of the framework's private state, which
@@ -26,12 +28,10 @@ type privateGetter interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 }
 
-// keyChange says whether an update plan changes the key string, and the
-// fingerprint it will have afterwards where that is known at plan time.
+// keyChange says whether an update plan changes the key string, and from where.
 type keyChange struct {
-	changes     bool
-	fingerprint types.String
-	// desired is the string from key, when the plan changes the key to it.
+	changes bool
+	// fromKey is the string from key, when the plan changes the key to it.
 	fromKey string
 	// fromKeyWO is set when the plan applies key_wo (a new version, or drift).
 	fromKeyWO bool
@@ -41,77 +41,67 @@ type keyChange struct {
 // both by the plan modifiers and by Update, so that they agree.
 func planKeyChange(ctx context.Context, config tfsdk.Config, state tfsdk.State, private privateGetter) (keyChange, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	var id, stateFP types.String
-	var key types.String
+	var key, stateKey, lastTime, lastBy types.String
 	var configVersion, stateVersion types.Int64
-	diags.Append(state.GetAttribute(ctx, path.Root("id"), &id)...)
-	diags.Append(state.GetAttribute(ctx, path.Root("key_fingerprint"), &stateFP)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("key"), &stateKey)...)
 	diags.Append(state.GetAttribute(ctx, path.Root("key_wo_version"), &stateVersion)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("last_modified_time"), &lastTime)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("last_modified_by"), &lastBy)...)
 	diags.Append(config.GetAttribute(ctx, path.Root("key"), &key)...)
 	diags.Append(config.GetAttribute(ctx, path.Root("key_wo_version"), &configVersion)...)
 	if diags.HasError() {
 		return keyChange{}, diags
 	}
-	unchanged := keyChange{fingerprint: stateFP}
 	switch {
 	case key.IsUnknown():
-		return keyChange{changes: true, fingerprint: types.StringUnknown()}, diags
+		return keyChange{changes: true}, diags
 	case !key.IsNull():
-		fp := keyFingerprint(id.ValueString(), key.ValueString())
-		if fp == stateFP.ValueString() {
-			return unchanged, diags
+		if key.Equal(stateKey) {
+			return keyChange{}, diags
 		}
-		return keyChange{changes: true, fingerprint: types.StringValue(fp), fromKey: key.ValueString()}, diags
+		return keyChange{changes: true, fromKey: key.ValueString()}, diags
 	case configVersion.IsNull():
-		return unchanged, diags
+		return keyChange{}, diags
 	case configVersion.IsUnknown() || !configVersion.Equal(stateVersion):
-		// key_wo can come from an ephemeral value that differs between plan
-		// and apply, so its fingerprint is known only after apply.
-		return keyChange{changes: true, fingerprint: types.StringUnknown(), fromKeyWO: true}, diags
+		return keyChange{changes: true, fromKeyWO: true}, diags
 	}
-	applied, d := readWOApplied(ctx, private)
+	applied, found, d := readWOApplied(ctx, private)
 	diags.Append(d...)
-	if applied != "" && applied != stateFP.ValueString() {
+	if found && (applied.LastModifiedTime != lastTime.ValueString() || applied.LastModifiedBy != lastBy.ValueString()) {
 		// Changed outside Terraform since key_wo was applied: apply it again.
-		return keyChange{changes: true, fingerprint: types.StringUnknown(), fromKeyWO: true}, diags
+		return keyChange{changes: true, fromKeyWO: true}, diags
 	}
-	return unchanged, diags
+	return keyChange{}, diags
 }
 
-func readWOApplied(ctx context.Context, private privateGetter) (string, diag.Diagnostics) {
+// setWOApplied records the last change as the model shows it after a write.
+func setWOApplied(ctx context.Context, private privateSetter, m apiKeyResourceModel) diag.Diagnostics {
+	raw, err := json.Marshal(woApplied{LastModifiedTime: m.LastModifiedTime.ValueString(), LastModifiedBy: m.LastModifiedBy.ValueString()})
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Cannot record the applied key_wo", err.Error())
+		return diags
+	}
+	return private.SetKey(ctx, privateKeyWOApplied, raw)
+}
+
+// readWOApplied returns what setWOApplied recorded; found is false where
+// nothing (or nothing readable) was, as after an import.
+func readWOApplied(ctx context.Context, private privateGetter) (woApplied, bool, diag.Diagnostics) {
+	var v woApplied
 	if private == nil {
-		return "", nil
+		return v, false, nil
 	}
 	raw, diags := private.GetKey(ctx, privateKeyWOApplied)
 	if diags.HasError() || len(raw) == 0 {
-		return "", diags
+		return v, false, diags
 	}
-	var v woApplied
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return "", diags
+	if err := json.Unmarshal(raw, &v); err != nil || v.LastModifiedTime == "" {
+		// Unreadable, or written after an answer without the time: no basis for
+		// a drift check, and a wrong one would re-apply key_wo at every plan.
+		return woApplied{}, false, diags
 	}
-	return v.Fingerprint, diags
-}
-
-// keyFingerprintPlanModifier shows a key change in the plan without the
-// string: the new fingerprint where it is known, unknown where it is not.
-type keyFingerprintPlanModifier struct{}
-
-func (keyFingerprintPlanModifier) Description(context.Context) string {
-	return "the new fingerprint when the plan changes the key; otherwise unchanged"
-}
-
-func (m keyFingerprintPlanModifier) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
-
-func (keyFingerprintPlanModifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
-		return
-	}
-	change, diags := planKeyChange(ctx, req.Config, req.State, req.Private)
-	resp.Diagnostics.Append(diags...)
-	resp.PlanValue = change.fingerprint
+	return v, true, diags
 }
 
 // lastModifiedPlanModifier keeps last_modified_* from state unless the plan

@@ -27,28 +27,28 @@ type providerData struct {
 	// later log line too, since one may be the client's login key by then.
 	mu       sync.Mutex
 	keysSeen []string
-	// forgotten is the key the last Delete in this process left in place. In
-	// a replacement Terraform calls Create next, in the same process, and that
-	// Create takes the very same key over: it need not list to find it.
-	forgotten *client.APIKey
+	// claimedIDs are the keys a Create in this process adopted, edited or
+	// regenerated. In a create_before_destroy replacement, Delete runs next,
+	// in the same process, for the object with the same key ID: it must not
+	// delete the key the new object now holds.
+	claimedIDs map[int64]bool
 }
 
-func (d *providerData) rememberForgotten(k client.APIKey) {
+// claim records that a Create in this process took key id over.
+func (d *providerData) claim(id int64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.forgotten = &k
-}
-
-// takeForgotten returns the key a Delete left in place, once.
-func (d *providerData) takeForgotten() (client.APIKey, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	k := d.forgotten
-	d.forgotten = nil
-	if k == nil {
-		return client.APIKey{}, false
+	if d.claimedIDs == nil {
+		d.claimedIDs = map[int64]bool{}
 	}
-	return *k, true
+	d.claimedIDs[id] = true
+}
+
+// claimed reports whether a Create in this process took key id over.
+func (d *providerData) claimed(id int64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.claimedIDs[id]
 }
 
 func newProviderData(s settings, version, terraformVersion string) (*providerData, diag.Diagnostics) {
@@ -176,13 +176,4 @@ type tflogLogger struct{}
 
 func (tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
 	tflog.Debug(ctx, msg, fields)
-}
-
-// logsInWith reports whether the provider's legacy login key is the key with
-// this ID and fingerprint, without needing the key string itself.
-func (d *providerData) logsInWith(id, fingerprint string) bool {
-	if d == nil || d.settings.authMode != client.AuthLegacy || d.settings.client.APIKey == "" || id == "" {
-		return false
-	}
-	return keyFingerprint(id, d.settings.client.APIKey) == fingerprint
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -168,6 +169,9 @@ func resolveSettings(m providerModel, lookupEnv LookupEnv) (settings, diag.Diagn
 	baseURL := pick("base_url", m.BaseURL, lookupEnv, envBaseURL)
 	if baseURL.isSet {
 		u, err := checkEndpointURL(baseURL.value)
+		if err == nil {
+			u, err = withAPIPath(u, s.authMode)
+		}
 		if err != nil {
 			diags.AddAttributeError(path.Root("base_url"), "Invalid base_url",
 				fmt.Sprintf("%s: %s.", baseURL.origin(), err))
@@ -407,3 +411,48 @@ func readKeyFile(path string) ([]byte, error) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// The API paths of the two login modes, as on Zscaler's hosts.
+const (
+	legacyAPIPath = "/api/v1"
+	oneAPIAPIPath = "/ztw/api/v1"
+)
+
+// withAPIPath completes a base URL given as a bare host with the login
+// mode's API path, and refuses the other mode's path, which the API would
+// answer with 404s or refused logins that look like a missing key or bad
+// credentials. Other paths (a proxy's prefix, say) are taken as they are.
+func withAPIPath(u string, mode client.AuthMode) (string, error) {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return "", err
+	}
+	host := parsed.Scheme + "://" + parsed.Host
+	want := legacyAPIPath
+	if mode == client.AuthOneAPI {
+		want = oneAPIAPIPath
+	}
+	p := strings.TrimRight(parsed.Path, "/")
+	var found string // the mode whose path p ends in; OneAPI's first, since it ends in legacy's
+	switch {
+	case p == "":
+		return host + want, nil
+	case strings.HasSuffix(p, oneAPIAPIPath):
+		found = oneAPIAPIPath
+	case strings.HasSuffix(p, legacyAPIPath):
+		found = legacyAPIPath
+	}
+	if found == "" || found == want {
+		return u, nil
+	}
+	return "", fmt.Errorf("%s ends in %s, the API path of %s login, but this provider logs in with %s, whose API "+
+		"path is %s; use %s%s", u, found, modeName(found == oneAPIAPIPath), modeName(mode == client.AuthOneAPI),
+		want, host, strings.TrimSuffix(p, found)+want)
+}
+
+func modeName(oneAPI bool) string {
+	if oneAPI {
+		return "OneAPI"
+	}
+	return "legacy"
+}

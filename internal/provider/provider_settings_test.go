@@ -220,3 +220,37 @@ func TestPaceFileIsPerLogin(t *testing.T) {
 		t.Fatalf("the pace file's name %q shows the login", a)
 	}
 }
+
+// TestWithAPIPath: a bare host gets the login mode's API path; the other
+// mode's path is refused with the URL to use instead; other paths stay.
+func TestWithAPIPath(t *testing.T) {
+	cases := []struct {
+		in   string
+		mode client.AuthMode
+		want string // "" = an error
+	}{
+		{"http://127.0.0.1:8080", client.AuthLegacy, "http://127.0.0.1:8080/api/v1"},
+		{"http://127.0.0.1:8080", client.AuthOneAPI, "http://127.0.0.1:8080/ztw/api/v1"},
+		{"https://connector.zscaler.net/api/v1", client.AuthLegacy, "https://connector.zscaler.net/api/v1"},
+		{"https://api.zsapi.net/ztw/api/v1", client.AuthOneAPI, "https://api.zsapi.net/ztw/api/v1"},
+		{"https://api.zsapi.net/ztw/api/v1", client.AuthLegacy, ""},
+		{"https://connector.zscaler.net/api/v1", client.AuthOneAPI, ""},
+		{"https://proxy.example.com/zscaler", client.AuthOneAPI, "https://proxy.example.com/zscaler"},
+	}
+	for _, tc := range cases {
+		got, err := withAPIPath(tc.in, tc.mode)
+		if tc.want == "" {
+			if err == nil || !strings.Contains(err.Error(), tc.in) {
+				t.Errorf("withAPIPath(%s, %v) = %q, %v; want an error naming the URL", tc.in, tc.mode, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("withAPIPath(%s, %v) = %q, %v; want %q", tc.in, tc.mode, got, err, tc.want)
+		}
+	}
+	_, err := withAPIPath("https://connector.zscaler.net/api/v1", client.AuthOneAPI)
+	if want := "use https://connector.zscaler.net/ztw/api/v1"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v; want it to say %q", err, want)
+	}
+}

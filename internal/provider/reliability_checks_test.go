@@ -54,10 +54,6 @@ func (c planBeforeIsSim) CheckPlan(_ context.Context, req plancheck.CheckPlanReq
 			resp.Error = fmt.Errorf("plan's prior id %v, simulator key %s", before["id"], id)
 			return
 		}
-		if before["key_fingerprint"] != keyFingerprint(id, k.Value) {
-			resp.Error = fmt.Errorf("plan's prior fingerprint is not the simulator key's")
-			return
-		}
 		if v, set := before["key"].(string); set && v != k.Value {
 			resp.Error = fmt.Errorf("plan's prior key string is not the simulator's")
 			return

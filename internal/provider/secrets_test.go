@@ -3,11 +3,19 @@ package provider
 import (
 	"bufio"
 	"context"
+	"crypto/md5"  //nolint:gosec // the test looks for MD5 digests of keys
+	"crypto/sha1" //nolint:gosec // and SHA-1 ones
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,8 +42,13 @@ type secretsRun struct {
 	env  func() []string // the login env of the next command
 	mu   sync.Mutex
 	keep map[string]string // secret value → what it is (for messages without the value)
-	seen []string          // files and outputs to search, as paths
-	n    int
+	// digests are the keep entries that are digests: the only ones looked for
+	// where the key string itself belongs (the state, `show -json`: sensitive).
+	digests map[string]bool
+	// stateLike are the paths where the key string belongs
+	stateLike map[string]bool
+	seen      []string // files and outputs to search, as paths
+	n         int
 }
 
 func (r *secretsRun) secret(what, value string) {
@@ -46,12 +59,44 @@ func (r *secretsRun) secret(what, value string) {
 	}
 }
 
-// noteKey records the organization's key string of the moment.
+// noteKey records the organization's key string of the moment, and every
+// fast digest of it that a careless provider might show.
 func (r *secretsRun) noteKey() {
 	if k, ok := r.org.Key(); ok {
-		r.secret(fmt.Sprintf("key string of key %d", k.ID), k.Value)
+		what := fmt.Sprintf("key string of key %d", k.ID)
+		r.secret(what, k.Value)
+		for digest, how := range fastDigests(k.Value, strconv.FormatInt(k.ID, 10)) {
+			r.secret(how+" of the "+what, digest)
+			r.mu.Lock()
+			r.digests[digest] = true
+			r.mu.Unlock()
+		}
 	}
 }
+
+// fastDigests are MD5, SHA-1, SHA-256 and SHA-512 of a key string, alone and
+// salted with public data (its ID), in hex and base64: what a plan pasted
+// into a pull request must not hold, since a human-chosen string falls to a
+// dictionary.
+func fastDigests(value, id string) map[string]string {
+	out := map[string]string{}
+	for _, in := range []string{value, id + ":" + value, value + ":" + id, id + value, value + id} {
+		for name, sum := range map[string][]byte{
+			"MD5": md5Sum(in), "SHA-1": sha1Sum(in), "SHA-256": sha256Sum(in), "SHA-512": sha512Sum(in),
+		} {
+			out[hex.EncodeToString(sum)] = name + " (hex)"
+			out[strings.ToUpper(hex.EncodeToString(sum))] = name + " (hex)"
+			out[base64.StdEncoding.EncodeToString(sum)] = name + " (base64)"
+			out[base64.RawURLEncoding.EncodeToString(sum)] = name + " (base64url)"
+		}
+	}
+	return out
+}
+
+func md5Sum(s string) []byte    { b := md5.Sum([]byte(s)); return b[:] }  //nolint:gosec // looked for, not used
+func sha1Sum(s string) []byte   { b := sha1.Sum([]byte(s)); return b[:] } //nolint:gosec // looked for, not used
+func sha256Sum(s string) []byte { b := sha256.Sum256([]byte(s)); return b[:] }
+func sha512Sum(s string) []byte { b := sha512.Sum512([]byte(s)); return b[:] }
 
 func (r *secretsRun) write(config string) {
 	r.t.Helper()
@@ -79,6 +124,8 @@ func (r *secretsRun) run(wantErr string, args ...string) {
 			r.t.Fatal(werr)
 		}
 		r.seen = append(r.seen, p)
+		// `show -json` prints sensitive values in full, as the state holds them
+		r.stateLike[p] = slices.Contains(args, "show") && slices.Contains(args, "-json")
 	}
 	r.seen = append(r.seen, logPath)
 	switch {
@@ -95,6 +142,13 @@ func (r *secretsRun) run(wantErr string, args ...string) {
 func (r *secretsRun) scan() {
 	r.t.Helper()
 	r.noteKey()
+	// the state, and its backup, as Terraform wrote them
+	for _, name := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
+		if p := filepath.Join(r.dir, name); fileExists(p) {
+			r.seen = append(r.seen, p)
+			r.stateLike[p] = true
+		}
+	}
 	values := make([]string, 0, len(r.keep))
 	for v := range r.keep {
 		values = append(values, v)
@@ -118,6 +172,9 @@ func (r *secretsRun) scan() {
 				opens++
 			}
 			for _, v := range values {
+				if r.stateLike[p] && !r.digests[v] {
+					continue
+				}
 				if strings.Contains(line, v) {
 					r.t.Errorf("%s appears in %s, line %d", r.keep[v], filepath.Base(p), lines)
 				}
@@ -188,6 +245,7 @@ func TestAccSecretsNeverShown(t *testing.T) {
 			cfg := org.Config()
 			work := t.TempDir()
 			r := &secretsRun{t: t, sim: sim, org: org, dir: work, keep: map[string]string{},
+				digests: map[string]bool{}, stateLike: map[string]bool{},
 				tf: tfrun.Terraform{Bin: bin, Dir: work}}
 			r.secret("the password", cfg.Password)
 			r.secret("the client secret", cfg.ClientSecret)
@@ -232,7 +290,12 @@ func lifecycleWithSecrets(r *secretsRun, mode string) {
 	r.run("", "show")
 
 	r.write(secretsResource(`regenerate_triggers = { rotation = "1" }`))
-	r.run("", "apply", "-auto-approve", "-input=false") // a rotation: one regenerate
+	r.run("", "apply", "-auto-approve", "-input=false") // triggers added: no call
+	r.write(secretsResource(`regenerate_triggers = { rotation = "1b" }`))
+	r.run("", "plan", "-input=false", "-out=rotation.tfplan")
+	r.run("", "show", "-json", "rotation.tfplan")                          // the plan, as pasted into a pull request
+	r.run("", "apply", "-auto-approve", "-input=false", "rotation.tfplan") // a rotation: one regenerate
+	r.run("", "show", "-json")
 
 	// a rotation the API refuses: the error goes to stderr
 	r.write(secretsResource(`regenerate_triggers = { rotation = "2" }`))
@@ -262,4 +325,9 @@ func lifecycleWithSecrets(r *secretsRun, mode string) {
 	if _, ok := r.org.Key(); ok {
 		r.t.Fatal("destroy with delete_on_destroy should have deleted the key")
 	}
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

@@ -1,5 +1,5 @@
-# Take over the organization's key and regenerate it: afterwards only this
-# state knows the string (read it from the sensitive `key` attribute).
+# Adopt the organization's key as it is: no API write. Afterwards the
+# sensitive `key` attribute holds its string.
 resource "cloudconnector_api_key" "this" {}
 
 output "api_key" {

@@ -1,6 +1,7 @@
-# Rotate every 90 days: a new trigger value replaces the resource, and the
-# replacement regenerates the key (one regenerate call; the organization is
-# never without a key). Needs the hashicorp/time provider.
+# Rotate every 90 days: when the trigger changes from one value to the next,
+# the resource is replaced and the key regenerated (one regenerate call, same
+# ID; the organization is never without a key). On a key adopted earlier,
+# adding the triggers changes nothing at the API. Needs hashicorp/time.
 resource "time_rotating" "api_key" {
   rotation_days = 90
 }
