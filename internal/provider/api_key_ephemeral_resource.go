@@ -59,7 +59,7 @@ func (e *apiKeyEphemeralResource) Open(ctx context.Context, _ ephemeral.OpenRequ
 	ctx = e.data.withMasks(ctx)
 	key, found, err := c.OrganizationKey(ctx)
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic(opRead, err, path.Empty()))
+		resp.Diagnostics.Append(e.data.apiError(opRead, err, path.Empty()))
 		return
 	}
 	if !found {

@@ -246,7 +246,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 
 	current, found, err := c.OrganizationKey(ctx)
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic(opRead, err, path.Empty()))
+		resp.Diagnostics.Append(r.data.apiError(opRead, err, path.Empty()))
 		return
 	}
 	ctx = r.data.withMasks(ctx, current.Value)
@@ -255,27 +255,27 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	switch {
 	case !found:
 		if key, err = c.AddAPIKey(ctx); err != nil {
-			resp.Diagnostics.Append(apiErrorDiagnostic(opAdd, err, path.Empty()))
+			resp.Diagnostics.Append(r.data.apiError(opAdd, err, path.Empty()))
 			return
 		}
 		ctx = r.data.withMasks(ctx, key.Value)
 		if desired != "" {
 			// On failure nothing is saved: the next apply finds the added key and edits it.
 			if key, err = editKey(ctx, c, key.ID, desired); err != nil {
-				resp.Diagnostics.Append(apiErrorDiagnostic(opEdit, err, desiredPath))
+				resp.Diagnostics.Append(r.data.apiError(opEdit, err, desiredPath))
 				return
 			}
 		}
 	case !config.RegenerateTriggers.IsNull():
 		if key, err = c.RegenerateAPIKey(ctx, current.ID); err != nil {
-			resp.Diagnostics.Append(apiErrorDiagnostic(opRegenerate, err, path.Empty()))
+			resp.Diagnostics.Append(r.data.apiError(opRegenerate, err, path.Empty()))
 			return
 		}
 	case desired == "" || desired == current.Value:
 		key = current // adopt: the API refuses an edit to the string a key already has
 	default:
 		if key, err = editKey(ctx, c, current.ID, desired); err != nil {
-			resp.Diagnostics.Append(apiErrorDiagnostic(opSetOnCreate, err, desiredPath))
+			resp.Diagnostics.Append(r.data.apiError(opSetOnCreate, err, desiredPath))
 			return
 		}
 	}
@@ -304,7 +304,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	ctx = r.data.withMasks(ctx, state.Key.ValueString())
 	key, found, err := c.OrganizationKey(ctx)
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic(opRead, err, path.Empty()))
+		resp.Diagnostics.Append(r.data.apiError(opRead, err, path.Empty()))
 		return
 	}
 	ctx = r.data.withMasks(ctx, key.Value)
@@ -385,7 +385,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	}
 	key, err := editKey(ctx, c, id, desired)
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic(opEdit, err, desiredPath))
+		resp.Diagnostics.Append(r.data.apiError(opEdit, err, desiredPath))
 		return
 	}
 	key = completeKey(ctx, c, key, client.APIKey{})
@@ -413,7 +413,7 @@ func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	ctx = r.data.withMasks(ctx, state.Key.ValueString())
 	current, found, err := c.OrganizationKey(ctx)
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic(opRead, err, path.Empty()))
+		resp.Diagnostics.Append(r.data.apiError(opRead, err, path.Empty()))
 		return
 	}
 	if !found || current.ID != id {
@@ -428,7 +428,7 @@ func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		return
 	}
 	if err := c.DeleteAPIKey(ctx, id); err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic(opDelete, err, path.Root("delete_on_destroy")))
+		resp.Diagnostics.Append(r.data.apiError(opDelete, err, path.Root("delete_on_destroy")))
 	}
 }
 

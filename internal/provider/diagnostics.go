@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -22,14 +23,21 @@ const (
 	opDelete      apiOperation = "delete the API key"
 )
 
-// apiErrorDiagnostic turns a client error into what the user reads: what
-// failed, why, and what to do. The client's errors carry no secrets.
-func apiErrorDiagnostic(op apiOperation, err error, attr path.Path) diag.Diagnostic {
+// apiError turns a client error into what the user reads: what failed, why,
+// and the fix for this provider's login mode. The client's errors carry no
+// secrets.
+func (d *providerData) apiError(op apiOperation, err error, attr path.Path) diag.Diagnostic {
 	summary := "Cannot " + string(op)
+	oneAPI := d != nil && d.settings.authMode == client.AuthOneAPI
 	var detail string
 	switch {
 	case errors.Is(err, client.ErrNotSupported):
 		detail = notSupportedAdvice(op)
+	case errors.Is(err, client.ErrNotFound) && isEndpointCall(err):
+		// A list or a login has no key to miss: a 404 there is the API's routing.
+		detail = fmt.Sprintf("%s: no Cloud & Branch Connector API answers at %s (from %s). Check the URL: legacy "+
+			"login uses https://connector.<cloud>.net/api/v1, OneAPI https://api.<cloud>.zsapi.net/ztw/api/v1.",
+			err, d.settings.baseURL, d.settings.baseURLOrigin)
 	case errors.Is(err, client.ErrOneAPIOnly):
 		detail = "This tenant has moved to OneAPI and refuses legacy login. Log in with OneAPI instead: set client_id, " +
 			"client_secret (or private_key) and vanity_domain (" + envClientID + ", " + envClientSecret + ", " +
@@ -37,15 +45,20 @@ func apiErrorDiagnostic(op apiOperation, err error, attr path.Path) diag.Diagnos
 	case errors.Is(err, client.ErrKeyDisabled):
 		detail = "The organization's API key is disabled, so legacy login with it is refused. Enable it in the admin " +
 			"portal (Administration > API Key Management), or log in with OneAPI."
+	case errors.Is(err, client.ErrLoginRefused) && oneAPI:
+		detail = "The OneAPI token request was refused: " + err.Error() + ". Check client_id and its client_secret " +
+			"or private_key (" + envClientID + ", " + envClientSecret + ", " + envPrivateKey + "), and that " +
+			"vanity_domain (" + envVanityDomain + ") names your ZIdentity tenant."
 	case errors.Is(err, client.ErrLoginRefused):
-		detail = "The login was refused: " + err.Error() + ". Check the username, password and api_key (or client_id and " +
-			"its secret or key). A legacy login uses the organization's API key: if it was regenerated or deleted (in the " +
-			"portal, or by a previous apply), set api_key (" + envAPIKey + ") to the current key; if the organization has " +
-			"no key left, add one in the portal or log in with OneAPI, which does not depend on it."
+		detail = "The legacy login was refused: " + err.Error() + ". Check username, password and api_key (" +
+			envUsername + ", " + envPassword + ", " + envAPIKey + "). api_key is the organization's key: if it was " +
+			"regenerated or deleted (in the portal, or by an apply), set api_key (" + envAPIKey + ") to the current key."
+	case errors.Is(err, client.ErrForbidden) && oneAPI:
+		detail = "The API refused the call: " + err.Error() + ". The OneAPI client needs the API Key Management " +
+			"permission: grant it to the client's role in ZIdentity, then run the command again."
 	case errors.Is(err, client.ErrForbidden):
-		detail = "The API refused the call: " + err.Error() + ". The admin role (or the OneAPI client) needs the API Key " +
-			"Management permission: grant it in the admin portal (Administration > Role Management; for OneAPI, the " +
-			"client's scopes in ZIdentity), then run the command again."
+		detail = "The API refused the call: " + err.Error() + ". The admin role needs the API Key Management " +
+			"permission: grant it in the admin portal (Administration > Role Management), then run the command again."
 	case errors.Is(err, client.ErrRateLimited):
 		detail = "The API kept answering 429 (rate limit) after the provider's retries: " + err.Error() + ". Another " +
 			"tool may be using the same organization's limits. Wait a minute and run the command again, or raise max_retries."
@@ -58,7 +71,7 @@ func apiErrorDiagnostic(op apiOperation, err error, attr path.Path) diag.Diagnos
 			"apply again if it still differs from the configuration."
 	case errors.Is(err, client.ErrNotFound):
 		detail = "The key no longer exists at the API (deleted since the plan was made?): " + err.Error() + ". Run " +
-			"`terraform apply` again: its refresh notices the key is gone and the plan adds one."
+			"`terraform apply` again: its refresh notices the key is gone and the plan adopts or adds one."
 	case errors.Is(err, client.ErrInvalidInput):
 		detail = "The API refused the request: " + err.Error() + "."
 	case errors.Is(err, client.ErrUnauthorized):
@@ -75,6 +88,13 @@ func apiErrorDiagnostic(op apiOperation, err error, attr path.Path) diag.Diagnos
 		return diag.NewErrorDiagnostic(summary, detail)
 	}
 	return diag.NewAttributeErrorDiagnostic(attr, summary, detail)
+}
+
+// isEndpointCall reports whether err is the answer to a call that names no
+// key (a list, a login, a token request).
+func isEndpointCall(err error) bool {
+	var ae *client.APIError
+	return errors.As(err, &ae) && (ae.Op == client.OpList || ae.Op == client.OpLogin || ae.Op == client.OpToken)
 }
 
 // notSupportedAdvice: tenants without the inferred calls can still do these

@@ -48,6 +48,7 @@ type settings struct {
 	authMode          client.AuthMode
 	baseURL           string
 	baseURLOverridden bool
+	baseURLOrigin     string // where baseURL came from, for messages
 	// hasLogin is false when no credential is set at all: the provider still
 	// serves what needs no API (the base URL), and says so when a call is needed.
 	hasLogin bool
@@ -176,7 +177,7 @@ func resolveSettings(m providerModel, lookupEnv LookupEnv) (settings, diag.Diagn
 			diags.AddAttributeError(path.Root("base_url"), "Invalid base_url",
 				fmt.Sprintf("%s: %s.", baseURL.origin(), err))
 		}
-		s.baseURL, s.baseURLOverridden = u, true
+		s.baseURL, s.baseURLOverridden, s.baseURLOrigin = u, true, baseURL.origin()
 	} else if s.authMode == client.AuthOneAPI && !client.OneAPISupported(s.cloud) {
 		diags.AddAttributeError(path.Root("client_id"), "OneAPI is not offered on this cloud",
 			fmt.Sprintf("Cloud %s offers only legacy login. Use username, password and api_key (%s, %s, %s) "+
@@ -186,7 +187,7 @@ func resolveSettings(m providerModel, lookupEnv LookupEnv) (settings, diag.Diagn
 		if err != nil {
 			diags.AddAttributeError(path.Root("cloud"), "No API base URL for this cloud", err.Error())
 		}
-		s.baseURL = u
+		s.baseURL, s.baseURLOrigin = u, fmt.Sprintf("cloud %q", s.cloud)
 	}
 	s.client.BaseURL = s.baseURL
 

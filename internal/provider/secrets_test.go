@@ -314,7 +314,8 @@ func lifecycleWithSecrets(r *secretsRun, mode string) {
 		r.secret("a wrong client secret", "wrong-secret-7Hq2")
 	}
 	if mode != "oneapi private key" {
-		r.run("The login was refused", "plan", "-input=false")
+		refused := map[string]string{"legacy": "The legacy login was refused", "oneapi client secret": "The OneAPI token request was refused"}
+		r.run(refused[mode], "plan", "-input=false")
 		r.env = good
 	}
 
