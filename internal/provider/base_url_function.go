@@ -52,25 +52,31 @@ func (f *baseURLFunction) Run(ctx context.Context, req function.RunRequest, resp
 	mode := client.AuthLegacy
 	switch {
 	case len(modes) > 1:
-		resp.Error = function.NewArgumentFuncError(2, fmt.Sprintf("base_url takes at most one auth_mode, got %d: "+
+		resp.Error = argumentError(2, fmt.Sprintf("base_url takes at most one auth_mode, got %d: "+
 			"give \"legacy\" or \"oneapi\"", len(modes)))
 		return
 	case len(modes) == 1:
 		mode = client.AuthMode(strings.ToLower(modes[0]))
 		if mode != client.AuthLegacy && mode != client.AuthOneAPI {
-			resp.Error = function.NewArgumentFuncError(1, fmt.Sprintf("auth_mode %q is not a login mode: give \"legacy\" or \"oneapi\"", modes[0]))
+			resp.Error = argumentError(1, fmt.Sprintf("auth_mode %q is not a login mode: give \"legacy\" or \"oneapi\"", modes[0]))
 			return
 		}
 	}
 	name := strings.ToLower(strings.TrimSpace(cloud))
 	if msg := checkCloud(name); msg != "" {
-		resp.Error = function.NewArgumentFuncError(0, "cloud "+msg)
+		resp.Error = argumentError(0, "cloud "+msg)
 		return
 	}
 	url, err := client.BaseURL(name, mode)
 	if err != nil {
-		resp.Error = function.NewArgumentFuncError(1, err.Error())
+		resp.Error = argumentError(1, err.Error())
 		return
 	}
 	resp.Error = resp.Result.Set(ctx, url)
+}
+
+// argumentError reports a problem with argument i. Terraform ends the
+// sentence with a period of its own, so msg must not.
+func argumentError(i int64, msg string) *function.FuncError {
+	return function.NewArgumentFuncError(i, strings.TrimRight(msg, "."))
 }
