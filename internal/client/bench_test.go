@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -72,6 +74,52 @@ func BenchmarkClientLoginAndList(b *testing.B) {
 				}
 				s.Advance(4 * time.Second) // list: 2/s and 1000/h
 				n++
+			}
+			reportCalls(b, s, n)
+		})
+	}
+}
+
+// BenchmarkClientPlan is what one provider process does in a plan: make a
+// client that shares its pace through a file, log in, and list once. Before
+// each iteration the pace file is put back as an earlier process left it,
+// one list ago, so that the real pace is on and never has to wait.
+func BenchmarkClientPlan(b *testing.B) {
+	for _, mode := range []AuthMode{AuthLegacy, AuthOneAPI} {
+		b.Run(string(mode), func(b *testing.B) {
+			s := benchSim(b)
+			cfg := simConfig(b, s, mode)
+			cfg.PaceFile = filepath.Join(b.TempDir(), "pace")
+			ctx := context.Background()
+			plan := func() {
+				c, err := New(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				c.now = s.Now // the login timestamp must be within 2 h of the advanced simulator clock
+				if _, err := c.ListAPIKeys(ctx, false); err != nil {
+					b.Fatal(err)
+				}
+			}
+			plan() // the earlier process
+			earlier, err := os.ReadFile(cfg.PaceFile)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s.ResetCounts()
+			n := 0
+			for b.Loop() {
+				plan()
+				b.StopTimer()
+				s.Advance(4 * time.Second) // list: 2/s and 1000/h at the server
+				if err := os.WriteFile(cfg.PaceFile, earlier, 0o600); err != nil {
+					b.Fatal(err)
+				}
+				n++
+				b.StartTimer()
+			}
+			if st := s.Counts(); st.Status[429] != 0 {
+				b.Fatalf("%d answers of 429: the pace let too many through", st.Status[429])
 			}
 			reportCalls(b, s, n)
 		})
