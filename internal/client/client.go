@@ -64,6 +64,11 @@ var defaultTiming = timing{
 	jitterMax:   250 * time.Millisecond,
 }
 
+// minPaceWaitBound: pace waits up to this long are always slept through,
+// whatever the request timeout, so that a per-second limit (a wait of at most
+// a second) never fails a request.
+const minPaceWaitBound = 2 * time.Second
+
 // loginFlight is one login that concurrent callers share.
 type loginFlight struct {
 	done         chan struct{}
@@ -101,9 +106,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.http = httpClient(cfg.HTTPClient)
 	if !cfg.DisablePacing {
-		c.pace = newPacer(c.sleep)
+		// c.now is read at each use: tests move the client's clock
+		c.pace = newPacer(func() time.Time { return c.now() }, c.sleep, max(c.timeout, minPaceWaitBound))
 		if cfg.PaceFile != "" {
-			c.pace.ledger = &paceLedger{path: cfg.PaceFile}
+			c.pace.ledger = &paceLedger{path: cfg.PaceFile, log: c.logDebug}
 		}
 	}
 	return c, nil
@@ -165,9 +171,12 @@ func (c *Client) Stats() Stats {
 	return c.stats.clone()
 }
 
-// Close logs out a legacy session if one is open. The client stays usable:
-// a later call logs in again.
+// Close logs out a legacy session if one is open, and closes the pace file.
+// The client stays usable: a later call logs in again.
 func (c *Client) Close(ctx context.Context) error {
+	if c.pace != nil && c.pace.ledger != nil {
+		c.pace.ledger.close()
+	}
 	if c.mode != AuthLegacy {
 		return nil
 	}
@@ -274,6 +283,9 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 	var gen uint64
 	for try := 0; ; try++ {
 		slot, err := c.pace.acquire(ctx, cl.op)
+		if errors.Is(err, ErrPaceLimit) {
+			return attemptResult{err: err} // it names the op and the limit
+		}
 		if err != nil {
 			return attemptResult{err: fmt.Errorf("%s: waiting for the pace: %w", cl.op, err)}
 		}
@@ -344,7 +356,7 @@ func (c *Client) statusFailure(ae *APIError, retries int) failure {
 	case s == http.StatusConflict:
 		return failure{err: ae, retry: true, wait: c.jitter(c.timing.lockWait/2, c.timing.lockWait), reason: "edit lock"}
 	case s == http.StatusTooManyRequests:
-		c.pace.block(ae.Op, time.Now().Add(ae.RetryAfter))
+		c.pace.block(ae.Op, c.now().Add(ae.RetryAfter))
 		return failure{err: ae, retry: true, wait: c.jitter(ae.RetryAfter, c.timing.jitterMax), reason: "rate limit"}
 	case s >= 500 && s != http.StatusNotImplemented:
 		return failure{err: ae, retry: true, wait: c.backoff(retries), reason: "server error"}
@@ -429,8 +441,8 @@ func (c *Client) send(ctx context.Context, cl *call, target string, body []byte,
 	// request before it answered, so the next one, a window after this
 	// moment, cannot meet it in the server's window however the network
 	// delays either. The lane stays held until then.
-	answered := time.Now()
-	slot.sent(answered)
+	answered := c.now()
+	slot.sent(ctx, answered)
 	c.mu.Lock()
 	c.stats.Requests[cl.op]++
 	c.mu.Unlock()

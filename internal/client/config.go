@@ -35,14 +35,16 @@ type Config struct {
 	TokenURL               string
 
 	MaxRetries     int           // retries after the first try (0 = none); the ctx bounds them too
-	RequestTimeout time.Duration // per attempt; 0 = 60 s
+	RequestTimeout time.Duration // per attempt, and the longest pace wait slept through (2 s at least); 0 = 60 s
 	UserAgent      string        // "" = "cloudconnector-go-client"
 	HTTPClient     *http.Client  // nil = a client with sane transport timeouts
 	Logger         Logger        // nil = silent
 	DisablePacing  bool          // turn off the client-side pace (for tests that want to meet the server's limits)
 	// PaceFile, when set, shares the pace with other processes that log in to
-	// the same organization (Terraform starts one per walk): a small JSON
-	// file of recent request moments. Empty: this client's requests only.
+	// the same organization (Terraform starts one per walk): a small text file
+	// of recent request moments, opened without following a link or blocking,
+	// in a directory of the user's own (else the client paces alone, and says
+	// so in a debug line). Empty: this client's requests only.
 	PaceFile string
 }
 

@@ -23,6 +23,10 @@ var (
 	ErrEditLocked     = errors.New("cloudconnector: edit lock not available")
 	ErrServer         = errors.New("cloudconnector: server error")
 	ErrOutcomeUnknown = errors.New("cloudconnector: outcome of a write unknown")
+	// ErrPaceLimit: the request was not sent, because the API's documented
+	// rate limit (counted across processes through the pace file) allows the
+	// next one only later than the per-request timeout. Its message says when.
+	ErrPaceLimit = errors.New("cloudconnector: request held back by the API's rate limit")
 )
 
 // Error codes of the API that select a more specific sentinel.

@@ -2,7 +2,7 @@ package client
 
 import (
 	"context"
-	"slices"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -31,9 +31,13 @@ const paceMargin = 25 * time.Millisecond
 // documented limits. One lane per op: its holder waits for the next slot,
 // sends, and records the moment its answer arrived.
 type pacer struct {
-	lanes  map[string]*lane
-	sleep  func(ctx context.Context, op string, d time.Duration, reason string) error
-	ledger *paceLedger // nil: this process's requests only
+	lanes map[string]*lane
+	now   func() time.Time
+	sleep func(ctx context.Context, op string, d time.Duration, reason string) error
+	// maxWait is the longest wait that is slept through; a slot further off
+	// fails at once with ErrPaceLimit, which says when to come back.
+	maxWait time.Duration
+	ledger  *paceLedger // nil: this process's requests only
 }
 
 type lane struct {
@@ -45,8 +49,8 @@ type lane struct {
 	blockedUntil time.Time   // pushed by a 429
 }
 
-func newPacer(sleep func(ctx context.Context, op string, d time.Duration, reason string) error) *pacer {
-	p := &pacer{lanes: make(map[string]*lane, len(rateLimits)), sleep: sleep}
+func newPacer(now func() time.Time, sleep func(ctx context.Context, op string, d time.Duration, reason string) error, maxWait time.Duration) *pacer {
+	p := &pacer{lanes: make(map[string]*lane, len(rateLimits)), now: now, sleep: sleep, maxWait: maxWait}
 	for op, windows := range rateLimits {
 		p.lanes[op] = &lane{windows: windows, sem: make(chan struct{}, 1)}
 	}
@@ -62,7 +66,8 @@ type paceSlot struct {
 
 // acquire waits, honouring ctx, until a request of op may be sent. The
 // caller must call sent or abandon on the slot exactly once. A nil pacer or
-// an op without limits gives a slot that does nothing.
+// an op without limits gives a slot that does nothing. A slot further off
+// than maxWait, or than ctx's deadline, is an error at once.
 func (p *pacer) acquire(ctx context.Context, op string) (paceSlot, error) {
 	if p == nil || p.lanes[op] == nil {
 		return paceSlot{}, nil
@@ -74,18 +79,23 @@ func (p *pacer) acquire(ctx context.Context, op string) (paceSlot, error) {
 		return paceSlot{}, ctx.Err()
 	}
 	for {
-		now := time.Now()
+		now := p.now()
 		l.mu.Lock()
 		sent := l.sent
 		if p.ledger != nil {
 			// other processes' requests of this op count too
-			sent = mergeMoments(sent, p.ledger.read(op, now, maxSpan(l.windows)))
+			sent = mergeMoments(sent, p.ledger.read(ctx, op, now, maxSpan(l.windows)))
 		}
-		next := nextSlot(sent, l.blockedUntil, l.windows, now)
+		next, limit := nextSlot(sent, l.blockedUntil, l.windows, now)
 		l.mu.Unlock()
 		wait := next.Sub(now)
 		if wait <= 0 {
 			return paceSlot{l: l, op: op, p: p}, nil
+		}
+		deadline, hasDeadline := ctx.Deadline()
+		if wait > p.maxWait || (hasDeadline && time.Until(deadline) < wait) {
+			<-l.sem
+			return paceSlot{}, newPaceLimitError(op, limit, next, now)
 		}
 		// the loop re-reads the lane: a 429 may have pushed it meanwhile
 		if err := p.sleep(ctx, op, wait, "pace"); err != nil {
@@ -96,7 +106,7 @@ func (p *pacer) acquire(ctx context.Context, op string) (paceSlot, error) {
 }
 
 // sent records the request's moment (when its answer arrived) and frees the lane.
-func (s paceSlot) sent(t time.Time) {
+func (s paceSlot) sent(ctx context.Context, t time.Time) {
 	if s.l == nil {
 		return
 	}
@@ -107,7 +117,7 @@ func (s paceSlot) sent(t time.Time) {
 	}
 	s.l.mu.Unlock()
 	if s.p != nil && s.p.ledger != nil {
-		s.p.ledger.record(s.op, t, ledgerSpans)
+		s.p.ledger.record(ctx, s.op, t)
 	}
 	<-s.l.sem
 }
@@ -150,9 +160,10 @@ func (p *pacer) block(op string, until time.Time) {
 }
 
 // nextSlot is the earliest time, not before now, at which one more request
-// keeps every window within its limit given the earlier send times.
-func nextSlot(sent []time.Time, blockedUntil time.Time, windows []rateWindow, now time.Time) time.Time {
-	next := now
+// keeps every window within its limit given the earlier send times, and the
+// window that sets it (the zero window when it is now, or a 429's block).
+func nextSlot(sent []time.Time, blockedUntil time.Time, windows []rateWindow, now time.Time) (time.Time, rateWindow) {
+	next, limit := now, rateWindow{}
 	if blockedUntil.After(next) {
 		next = blockedUntil
 	}
@@ -160,11 +171,11 @@ func nextSlot(sent []time.Time, blockedUntil time.Time, windows []rateWindow, no
 		if len(sent) >= w.n {
 			// the n-th most recent request must have left the window
 			if t := sent[len(sent)-w.n].Add(w.d + paceMargin); t.After(next) {
-				next = t
+				next, limit = t, w
 			}
 		}
 	}
-	return next
+	return next, limit
 }
 
 func maxWindow(windows []rateWindow) int {
@@ -197,7 +208,67 @@ func mergeMoments(a, b []time.Time) []time.Time {
 	if len(b) == 0 {
 		return a
 	}
-	out := append(append(make([]time.Time, 0, len(a)+len(b)), a...), b...)
-	slices.SortFunc(out, func(x, y time.Time) int { return x.Compare(y) })
-	return slices.CompactFunc(out, func(x, y time.Time) bool { return x.Equal(y) })
+	return sortMoments(append(append(make([]time.Time, 0, len(a)+len(b)), a...), b...))
+}
+
+// paceLimitError is a request not sent because the documented limit lets
+// the next one through only later than the client would wait.
+type paceLimitError struct {
+	msg   string
+	Until time.Time
+}
+
+func (e *paceLimitError) Error() string        { return e.msg }
+func (e *paceLimitError) Is(target error) bool { return target == ErrPaceLimit }
+
+// newPaceLimitError names the limit (or the server's 429) and when the
+// request is allowed again, as a UTC time and as a span from now.
+func newPaceLimitError(op string, limit rateWindow, until, now time.Time) error {
+	// whole seconds, rounded up, so that the time said is never too early
+	at := until.UTC().Truncate(time.Second)
+	if at.Before(until) {
+		at = at.Add(time.Second)
+	}
+	why := "the API answered 429 (rate limit) and asked to wait"
+	if limit.n > 0 {
+		why = "the API allows " + describeWindow(op, limit)
+	}
+	return &paceLimitError{
+		msg: fmt.Sprintf("%s: not sent: %s; the next is allowed at %s (in %s): run the command again then",
+			op, why, at.Format(time.RFC3339), inWords(at.Sub(now))),
+		Until: at,
+	}
+}
+
+// describeWindow says a limit as the contract does: "4 deletes an hour".
+func describeWindow(op string, w rateWindow) string {
+	what := op
+	if w.n != 1 {
+		what += "s"
+	}
+	per := w.d.String()
+	switch w.d {
+	case time.Second:
+		per = "a second"
+	case time.Minute:
+		per = "a minute"
+	case time.Hour:
+		per = "an hour"
+	}
+	return fmt.Sprintf("%d %s %s", w.n, what, per)
+}
+
+// inWords is a span rounded up: seconds below two minutes, minutes above.
+func inWords(d time.Duration) string {
+	if d < 2*time.Minute {
+		return plural(int((d+time.Second-1)/time.Second), "second")
+	}
+	return plural(int((d+time.Minute-1)/time.Minute), "minute")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

@@ -2,8 +2,13 @@ package client
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -20,18 +25,20 @@ func TestNextSlot(t *testing.T) {
 		windows []rateWindow
 		now     time.Time
 		want    time.Time
+		limit   rateWindow
 	}{
-		{"empty history: now", nil, time.Time{}, list, at(0), at(0)},
-		{"one list in the second: now", []time.Time{at(0)}, time.Time{}, list, at(100 * time.Millisecond), at(100 * time.Millisecond)},
-		{"two lists in the second: wait for the older", []time.Time{at(0), at(200 * time.Millisecond)}, time.Time{}, list, at(300 * time.Millisecond), at(time.Second + paceMargin)},
-		{"two lists long ago: now", []time.Time{at(0), at(time.Millisecond)}, time.Time{}, list, at(5 * time.Second), at(5 * time.Second)},
-		{"a 429 pushed the slot", nil, at(3 * time.Second), list, at(0), at(3 * time.Second)},
-		{"delete: one a minute", []time.Time{at(0)}, time.Time{}, del, at(time.Second), at(time.Minute + paceMargin)},
-		{"delete: four an hour", []time.Time{at(0), at(2 * time.Minute), at(4 * time.Minute), at(6 * time.Minute)}, time.Time{}, del, at(8 * time.Minute), at(time.Hour + paceMargin)},
+		{"empty history: now", nil, time.Time{}, list, at(0), at(0), rateWindow{}},
+		{"one list in the second: now", []time.Time{at(0)}, time.Time{}, list, at(100 * time.Millisecond), at(100 * time.Millisecond), rateWindow{}},
+		{"two lists in the second: wait for the older", []time.Time{at(0), at(200 * time.Millisecond)}, time.Time{}, list, at(300 * time.Millisecond), at(time.Second + paceMargin), list[0]},
+		{"two lists long ago: now", []time.Time{at(0), at(time.Millisecond)}, time.Time{}, list, at(5 * time.Second), at(5 * time.Second), rateWindow{}},
+		{"a 429 pushed the slot", nil, at(3 * time.Second), list, at(0), at(3 * time.Second), rateWindow{}},
+		{"delete: one a minute", []time.Time{at(0)}, time.Time{}, del, at(time.Second), at(time.Minute + paceMargin), del[0]},
+		{"delete: four an hour", []time.Time{at(0), at(2 * time.Minute), at(4 * time.Minute), at(6 * time.Minute)}, time.Time{}, del, at(8 * time.Minute), at(time.Hour + paceMargin), del[1]},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := nextSlot(tc.sent, tc.blocked, tc.windows, tc.now); !got.Equal(tc.want) {
-				t.Fatalf("nextSlot = +%s, want +%s", got.Sub(t0), tc.want.Sub(t0))
+			got, limit := nextSlot(tc.sent, tc.blocked, tc.windows, tc.now)
+			if !got.Equal(tc.want) || limit != tc.limit {
+				t.Fatalf("nextSlot = +%s by %v, want +%s by %v", got.Sub(t0), limit, tc.want.Sub(t0), tc.limit)
 			}
 		})
 	}
@@ -45,17 +52,17 @@ func TestNextSlotHourlyListLimit(t *testing.T) {
 	}
 	now := sent[999].Add(3 * time.Second)
 	want := t0.Add(time.Hour + paceMargin) // the first of the thousand must leave the hour
-	if got := nextSlot(sent, time.Time{}, rateLimits[OpList], now); !got.Equal(want) {
+	if got, _ := nextSlot(sent, time.Time{}, rateLimits[OpList], now); !got.Equal(want) {
 		t.Fatalf("nextSlot = +%s, want +%s", got.Sub(t0), want.Sub(t0))
 	}
 }
 
 func TestPacerRecordsForgetsAndBlocks(t *testing.T) {
 	var slept []time.Duration
-	p := newPacer(func(ctx context.Context, op string, d time.Duration, reason string) error {
+	p := newPacer(time.Now, func(ctx context.Context, op string, d time.Duration, reason string) error {
 		slept = append(slept, d)
 		return context.Canceled // stop at the first wait, so the test never sleeps
-	})
+	}, time.Minute)
 	ctx := t.Context()
 	// regenerate allows one a second: the first is free, the second must wait
 	s, err := p.acquire(ctx, OpRegenerate)
@@ -63,7 +70,7 @@ func TestPacerRecordsForgetsAndBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := time.Now()
-	s.sent(first)
+	s.sent(ctx, first)
 	if _, err := p.acquire(ctx, OpRegenerate); err == nil || len(slept) != 1 {
 		t.Fatalf("second regenerate did not wait (err %v, waits %v)", err, slept)
 	}
@@ -74,11 +81,12 @@ func TestPacerRecordsForgetsAndBlocks(t *testing.T) {
 		t.Fatalf("after forget the lane should be free: %v", err)
 	}
 	s.abandon()
-	// a 429 pushes the slot
+	// a 429 pushes the slot; an hour is beyond the longest wait: no sleep, an error
 	p.block(OpRegenerate, time.Now().Add(time.Hour))
 	slept = nil
-	if _, err := p.acquire(ctx, OpRegenerate); err == nil || len(slept) != 1 || slept[0] < 59*time.Minute {
-		t.Fatalf("blocked lane did not wait about an hour (waits %v)", slept)
+	if _, err := p.acquire(ctx, OpRegenerate); !errors.Is(err, ErrPaceLimit) || len(slept) != 0 ||
+		!strings.Contains(err.Error(), "the API answered 429 (rate limit) and asked to wait") {
+		t.Fatalf("blocked lane: err %v, waits %v; want ErrPaceLimit at once", err, slept)
 	}
 	// ops without limits and a nil pacer never wait
 	if _, err := p.acquire(ctx, OpLogin); err != nil {
@@ -89,30 +97,155 @@ func TestPacerRecordsForgetsAndBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.sent(time.Now())
+	s.sent(ctx, time.Now())
+}
+
+// TestPaceWaitBeyondTheBoundFailsAtOnce: four deletes in the last hour (as
+// earlier Terraform runs left them in the pace file) hold the fifth back for
+// most of an hour. The client does not sleep through that: it fails before
+// sending anything, with the limit and the time the delete is allowed again.
+func TestPaceWaitBeyondTheBoundFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		ago     []time.Duration // deletes before now
+		says    string
+		allowed time.Time
+	}{
+		{"four an hour", []time.Duration{50 * time.Minute, 30 * time.Minute, 20 * time.Minute, 10 * time.Minute},
+			"delete: not sent: the API allows 4 deletes an hour; the next is allowed at 2025-06-01T12:10:01Z (in 11 minutes)",
+			now.Add(10*time.Minute + time.Second)},
+		{"one a minute", []time.Duration{10 * time.Second},
+			"delete: not sent: the API allows 1 delete a minute; the next is allowed at 2025-06-01T12:00:51Z (in 51 seconds)",
+			now.Add(51 * time.Second)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			file := filepath.Join(t.TempDir(), "pace")
+			var lines []byte
+			for _, ago := range tc.ago {
+				lines = fmt.Appendf(lines, "delete %d\n", now.Add(-ago).UnixNano())
+			}
+			if err := os.WriteFile(file, lines, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f := newFakeAPI(t)
+			c := f.legacyClient(func(cfg *Config) {
+				cfg.DisablePacing, cfg.PaceFile, cfg.MaxRetries, cfg.RequestTimeout = false, file, 3, 30*time.Second
+			})
+			c.now = func() time.Time { return now }
+			err := c.DeleteAPIKey(ctxTimeout(t, 10*time.Second), 7)
+			var pe *paceLimitError
+			if !errors.Is(err, ErrPaceLimit) || !errors.As(err, &pe) || err.Error() != tc.says+": run the command again then" {
+				t.Fatalf("err = %v, want ErrPaceLimit saying %q", err, tc.says)
+			}
+			if !pe.Until.Equal(tc.allowed) {
+				t.Fatalf("allowed at %s, want %s", pe.Until, tc.allowed)
+			}
+			if st := c.Stats(); st.Sleeps != 0 || st.Retries != 0 || len(f.allCalls()) != 0 {
+				t.Fatalf("stats %v, %d requests: want no wait and nothing sent", st, len(f.allCalls()))
+			}
+		})
+	}
 }
 
 func TestPaceLedger(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sub", "pace.json")
-	l := &paceLedger{path: path}
+	ctx := t.Context()
+	dir := filepath.Join(t.TempDir(), "sub")
+	path := filepath.Join(dir, "pace")
+	l := &paceLedger{path: path, log: func(context.Context, string, map[string]any) {}}
 	now := time.Now()
-	if got := l.read(OpEdit, now, time.Hour); len(got) != 0 {
+	if got := l.read(ctx, OpEdit, now, time.Hour); len(got) != 0 {
 		t.Fatalf("no file: %v", got)
 	}
-	l.record(OpEdit, now.Add(-2*time.Hour), ledgerSpans) // older than any window
-	l.record(OpEdit, now, ledgerSpans)
-	l.record(OpList, now, ledgerSpans)
-	if got := l.read(OpEdit, now, time.Hour); len(got) != 1 || !got[0].Equal(now) {
+	l.record(ctx, OpEdit, now.Add(-2*time.Hour)) // older than any window
+	l.record(ctx, OpEdit, now)
+	l.record(ctx, OpList, now)
+	if got := l.read(ctx, OpEdit, now, time.Hour); len(got) != 1 || !got[0].Equal(now) {
 		t.Fatalf("edit moments %v, want only the recent one", got)
 	}
-	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+	// another process (a ledger of its own) reads what this one wrote
+	other := &paceLedger{path: path, log: l.log}
+	if got := other.read(ctx, OpList, now, time.Hour); len(got) != 1 || !got[0].Equal(now) {
+		t.Fatalf("another client reads list moments %v", got)
+	}
+	l.close()
+	if err := os.WriteFile(path, []byte("{not a ledger\nedit x\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if got := l.read(OpEdit, now, time.Hour); len(got) != 0 {
+	if got := l.read(ctx, OpEdit, now, time.Hour); len(got) != 0 {
 		t.Fatalf("a damaged file must read as empty, got %v", got)
 	}
-	l.record(OpEdit, now, ledgerSpans) // and is replaced whole
-	if got := l.read(OpEdit, now, time.Hour); len(got) != 1 {
+	l.record(ctx, OpEdit, now) // and is replaced whole
+	if got := l.read(ctx, OpEdit, now, time.Hour); len(got) != 1 {
 		t.Fatalf("after a damaged file: %v", got)
 	}
+	data, _ := os.ReadFile(path)
+	if want := fmt.Sprintf("edit %d\n", now.UnixNano()); string(data) != want {
+		t.Fatalf("file %q, want %q", data, want)
+	}
+	// rewritten in place: nothing but the file itself in the directory
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("the directory holds %d entries, want the pace file only", len(entries))
+	}
+	if info, err := os.Stat(dir); err != nil || info.Mode().Perm() != 0o700 {
+		t.Fatalf("the directory's mode: %v %v", info, err)
+	}
+}
+
+// TestPaceLedgerWritersKeepEveryMoment: clients of several processes record
+// at once (each has its own open file, as processes do); the flock keeps
+// every moment.
+func TestPaceLedgerWritersKeepEveryMoment(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "pace")
+	nop := func(context.Context, string, map[string]any) {}
+	now := time.Now()
+	const writers, each = 4, 25
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			l := &paceLedger{path: path, log: nop}
+			defer l.close()
+			for i := range each {
+				l.record(ctx, OpList, now.Add(time.Duration(w*each+i)*time.Millisecond))
+			}
+		})
+	}
+	wg.Wait()
+	l := &paceLedger{path: path, log: nop}
+	if got := l.read(ctx, OpList, now.Add(time.Second), time.Hour); len(got) != writers*each {
+		t.Fatalf("%d moments kept, want %d", len(got), writers*each)
+	}
+}
+
+// FuzzParseLedger: any file content parses without panic into moments of
+// paced ops only, oldest first, and what is written back reads the same.
+func FuzzParseLedger(f *testing.F) {
+	for _, s := range []string{"", "list 1735689600000000000\n", "edit 1\nedit 1\nlist -5\nfoo 12\n", "delete 99999999999999999999\n", "list  12\nlist 12 13\n\n\nregenerate 7"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m := parseLedger(data)
+		for op, times := range m {
+			if _, ok := rateLimits[op]; !ok {
+				t.Fatalf("moments of an op without limits: %q", op)
+			}
+			for i := 1; i < len(times); i++ {
+				if !times[i-1].Before(times[i]) {
+					t.Fatalf("%s moments not strictly ordered: %v", op, times)
+				}
+			}
+		}
+		again := parseLedger(encodeLedger(m))
+		if len(again) != len(m) {
+			t.Fatalf("round trip: %v, want %v", again, m)
+		}
+		for op, times := range m {
+			if !slices.EqualFunc(times, again[op], time.Time.Equal) {
+				t.Fatalf("round trip of %s: %v, want %v", op, again[op], times)
+			}
+		}
+	})
 }

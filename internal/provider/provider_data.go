@@ -145,12 +145,20 @@ func pemMasks(text string) []string {
 	return masks
 }
 
+// envPaceFile set to "off" turns the shared pace file off: each provider
+// process then paces only its own requests.
+const envPaceFile = "CLOUDCONNECTOR_PACE_FILE"
+
 // paceFile is where the request pace of one organization's login is shared
 // between the provider processes that Terraform starts (one per walk), so
-// that back-to-back commands stay within the API's per-second limits. It
-// lives in the user's cache directory, named by a hash of the base URL and
-// the login identity; without a cache directory, each process paces alone.
+// that back-to-back commands stay within the API's rate limits. It lives in
+// the user's cache directory, named by a hash of the base URL and the login
+// identity; without a cache directory, or with CLOUDCONNECTOR_PACE_FILE=off,
+// each process paces alone.
 func paceFile(c client.Config) string {
+	if os.Getenv(envPaceFile) == "off" {
+		return ""
+	}
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		return ""
@@ -160,7 +168,7 @@ func paceFile(c client.Config) string {
 		id = c.ClientID
 	}
 	sum := sha256.Sum256([]byte(c.BaseURL + "\n" + id))
-	return filepath.Join(dir, "terraform-provider-cloudconnector", "pace-"+hex.EncodeToString(sum[:8])+".json")
+	return filepath.Join(dir, "terraform-provider-cloudconnector", "pace-"+hex.EncodeToString(sum[:8]))
 }
 
 func userAgent(version, terraformVersion string) string {
