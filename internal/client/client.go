@@ -36,7 +36,9 @@ type Client struct {
 	log      Logger
 	pace     *pacer // nil when pacing is off
 	timing   timing
-	now      func() time.Time // wall clock for login timestamps and token lifetimes
+	now      func() time.Time // wall clock for login timestamps, token lifetimes and the pace
+	// pause waits d or until ctx ends; tests replace it so that they never sleep
+	pause func(ctx context.Context, d time.Duration) error
 
 	mu        sync.Mutex
 	cred      string    // session ID (legacy) or access token (OneAPI); "" = none
@@ -53,14 +55,18 @@ type Client struct {
 type timing struct {
 	backoffBase time.Duration // first wait after a 5xx or a transport failure
 	backoffMax  time.Duration
-	lockWait    time.Duration // typical wait after a 409
+	lockBase    time.Duration // first wait after a 409 (edit lock)
+	lockMax     time.Duration
 	jitterMax   time.Duration // added to a server-told wait
 }
 
+// The edit lock is held by another admin's change, which takes seconds: its
+// waits grow from half a second to 8 s (0.5 + 1 + 2 + 4 + 8 s over five retries).
 var defaultTiming = timing{
 	backoffBase: 500 * time.Millisecond,
 	backoffMax:  10 * time.Second,
-	lockWait:    500 * time.Millisecond,
+	lockBase:    500 * time.Millisecond,
+	lockMax:     8 * time.Second,
 	jitterMax:   250 * time.Millisecond,
 }
 
@@ -91,6 +97,7 @@ func New(cfg Config) (*Client, error) {
 		log:      cfg.Logger,
 		timing:   defaultTiming,
 		now:      time.Now,
+		pause:    timerPause,
 		loginKey: cfg.APIKey,
 		seen:     map[int64]string{},
 		stats:    Stats{Requests: map[string]int{}},
@@ -122,16 +129,16 @@ func httpClient(given *http.Client) *http.Client {
 	if given != nil {
 		hc = *given
 	} else {
+		// No dial, TLS or header timeout of its own: each request's context
+		// carries the request timeout, which bounds every phase, so that the
+		// setting alone decides (a fixed one would cut a longer setting short).
 		hc.Transport = &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 90 * time.Second,
-			ExpectContinueTimeout: time.Second,
-			IdleConnTimeout:       90 * time.Second,
-			MaxIdleConnsPerHost:   4,
-			ForceAttemptHTTP2:     true,
+			Proxy:               http.ProxyFromEnvironment,
+			DialContext:         (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext,
+			TLSClientConfig:     &tls.Config{MinVersion: tls.VersionTLS12},
+			IdleConnTimeout:     90 * time.Second, // closes idle pooled connections; bounds no request
+			MaxIdleConnsPerHost: 4,
+			ForceAttemptHTTP2:   true,
 		}
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -354,7 +361,7 @@ func (c *Client) statusFailure(ae *APIError, retries int) failure {
 	s := ae.StatusCode
 	switch {
 	case s == http.StatusConflict:
-		return failure{err: ae, retry: true, wait: c.jitter(c.timing.lockWait/2, c.timing.lockWait), reason: "edit lock"}
+		return failure{err: ae, retry: true, wait: c.growing(c.timing.lockBase, c.timing.lockMax, retries), reason: "edit lock"}
 	case s == http.StatusTooManyRequests:
 		c.pace.block(ae.Op, c.now().Add(ae.RetryAfter))
 		return failure{err: ae, retry: true, wait: c.jitter(ae.RetryAfter, c.timing.jitterMax), reason: "rate limit"}
@@ -364,10 +371,15 @@ func (c *Client) statusFailure(ae *APIError, retries int) failure {
 	return failure{err: ae}
 }
 
-// backoff doubles from backoffBase with each retry up to backoffMax; half
-// of it is random, so that clients that failed together spread out.
+// backoff is the wait after a 5xx or a transport failure.
 func (c *Client) backoff(retries int) time.Duration {
-	d := min(c.timing.backoffBase<<min(retries, 20), c.timing.backoffMax)
+	return c.growing(c.timing.backoffBase, c.timing.backoffMax, retries)
+}
+
+// growing doubles from base with each retry up to limit; half of it is
+// random, so that clients that failed together spread out.
+func (c *Client) growing(base, limit time.Duration, retries int) time.Duration {
+	d := min(base<<min(retries, 20), limit)
 	return c.jitter(d/2, d/2)
 }
 
@@ -552,6 +564,10 @@ func (c *Client) sleep(ctx context.Context, op string, d time.Duration, reason s
 	c.stats.Slept += d
 	c.mu.Unlock()
 	c.logDebug(ctx, "cloudconnector wait", map[string]any{"op": op, "wait": d.String(), "reason": reason})
+	return c.pause(ctx, d)
+}
+
+func timerPause(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

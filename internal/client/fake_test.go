@@ -71,7 +71,7 @@ func (f *fakeAPI) tokenURL() string   { return f.srv.URL + "/oauth2/v1/token" }
 
 // fastTiming keeps retry waits short in tests; the 1 s floor of a
 // server-told wait stays, as the contract asks.
-var fastTiming = timing{backoffBase: time.Millisecond, backoffMax: 4 * time.Millisecond, lockWait: 2 * time.Millisecond, jitterMax: time.Millisecond}
+var fastTiming = timing{backoffBase: time.Millisecond, backoffMax: 4 * time.Millisecond, lockBase: time.Millisecond, lockMax: 4 * time.Millisecond, jitterMax: time.Millisecond}
 
 // legacyClient makes a legacy-mode client of f with test timing.
 func (f *fakeAPI) legacyClient(mutate func(*Config)) *Client {
