@@ -32,7 +32,8 @@ type Client struct {
 	tokenURL *url.URL
 	http     *http.Client
 	ua       string
-	timeout  time.Duration
+	timeout  time.Duration // per request
+	opTime   time.Duration // per operation, every attempt together
 	log      Logger
 	pace     *pacer // nil when pacing is off
 	timing   timing
@@ -110,6 +111,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.timeout == 0 {
 		c.timeout = DefaultRequestTimeout
+	}
+	c.opTime = cfg.OperationTimeout
+	if c.opTime == 0 {
+		c.opTime = max(DefaultOperationTimeout, c.timeout)
 	}
 	c.http = httpClient(cfg.HTTPClient)
 	if !cfg.DisablePacing {
@@ -240,8 +245,23 @@ type result struct {
 	verified *APIKey
 }
 
-// exec runs a call: login as needed, the pace, retries within the bound.
+// The causes of the two deadlines the client sets, told apart from the
+// caller's own; both are context.DeadlineExceeded to errors.Is.
+var (
+	errRequestTimeout = fmt.Errorf("per-request timeout: %w", context.DeadlineExceeded)
+	errOperationTime  = fmt.Errorf("operation time spent: %w", context.DeadlineExceeded)
+)
+
+// exec runs a call: login as needed, the pace, retries within the bounds
+// (MaxRetries, and the operation time over every attempt and wait).
 func (c *Client) exec(ctx context.Context, cl *call) (result, error) {
+	start := time.Now()
+	callerDeadline, callerHasDeadline := ctx.Deadline()
+	ctx, cancel := context.WithTimeoutCause(ctx, c.opTime, errOperationTime)
+	defer cancel()
+	// whether the operation time, not the caller, ends the call first (a
+	// call inside another one, a write's check, runs within its parent's)
+	ownBudget := !callerHasDeadline || callerDeadline.After(start.Add(c.opTime))
 	retries := 0
 	for {
 		at := c.attempt(ctx, cl, retries+1)
@@ -267,7 +287,14 @@ func (c *Client) exec(ctx context.Context, cl *call) (result, error) {
 			return result{}, f.err
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < f.wait {
-			return result{}, f.err // the context would end before the retry
+			if ownBudget {
+				return result{}, &budgetError{
+					msg: fmt.Sprintf("%v; gave up after %s: the next would start after the %s an operation may take in all",
+						f.err, plural(retries+1, "attempt"), c.opTime),
+					last: f.err,
+				}
+			}
+			return result{}, f.err // the caller's context would end before the retry
 		}
 		if err := c.sleep(ctx, cl.op, f.wait, f.reason); err != nil {
 			return result{}, newWaitError(cl.op, err, f.err)
@@ -407,10 +434,11 @@ func isTransient(err error) bool {
 		strings.Contains(msg, "server closed idle connection")
 }
 
-// isDialError reports a failure to connect: the request never left.
+// isDialError reports a failure to connect (to the API or to the proxy on
+// the way): the request never left.
 func isDialError(err error) bool {
 	var oe *net.OpError
-	return errors.As(err, &oe) && oe.Op == "dial"
+	return errors.As(err, &oe) && (oe.Op == "dial" || oe.Op == "proxyconnect")
 }
 
 // authHeaders returns the headers that carry a credential.
@@ -427,7 +455,7 @@ func (c *Client) authHeaders(cred string) http.Header {
 
 // send makes one HTTP request and reads its answer within the caps.
 func (c *Client) send(ctx context.Context, cl *call, target string, body []byte, contentType string, extra http.Header, n int, slot paceSlot) (*response, error) {
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	actx, cancel := context.WithTimeoutCause(ctx, c.timeout, errRequestTimeout)
 	defer cancel()
 	var rd io.Reader
 	if body != nil {
@@ -463,7 +491,7 @@ func (c *Client) send(ctx context.Context, cl *call, target string, body []byte,
 		fields["duration"] = time.Since(start).String()
 		fields["error"] = "transport"
 		c.logDebug(ctx, "cloudconnector request failed", fields)
-		return nil, c.transportError(ctx, actx, cl, err)
+		return nil, c.transportError(ctx, actx, cl, target, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 
@@ -477,7 +505,7 @@ func (c *Client) send(ctx context.Context, cl *call, target string, body []byte,
 	if err != nil {
 		fields["error"] = "reading the body"
 		c.logDebug(ctx, "cloudconnector request failed", fields)
-		return nil, c.transportError(ctx, actx, cl, err)
+		return nil, c.transportError(ctx, actx, cl, target, err)
 	}
 	c.logDebug(ctx, "cloudconnector request", fields)
 	r := &response{status: resp.StatusCode, header: resp.Header, contentType: resp.Header.Get("Content-Type"), body: data, pacedAt: answered}
@@ -492,16 +520,34 @@ func (c *Client) send(ctx context.Context, cl *call, target string, body []byte,
 	return r, nil
 }
 
-func (c *Client) transportError(ctx, actx context.Context, cl *call, err error) error {
+// transportError describes a request that got no answer: an unreachable
+// endpoint or a silent one (naming the URL), or the caller's cancellation.
+func (c *Client) transportError(ctx, actx context.Context, cl *call, target string, err error) error {
+	where, _, _ := strings.Cut(target, "?") // the URL holds no secret: New refuses credentials in it
 	var desc string
+	var kind error
 	var ue *url.Error
 	switch {
-	case ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded):
-		desc = fmt.Sprintf("no answer within %s (the per-request timeout)", c.timeout)
+	case ctx.Err() != nil && errors.Is(context.Cause(ctx), errOperationTime):
+		kind = ErrTimeout
+		desc = fmt.Sprintf("no answer from %s; gave up after %s, the time an operation may take in all", where, c.opTime)
+		if isDialError(err) {
+			kind = ErrUnreachable
+			desc = fmt.Sprintf("cannot reach %s: no connection within %s, the time an operation may take in all", where, c.opTime)
+		}
 	case ctx.Err() != nil:
-		desc = ctx.Err().Error()
+		desc = ctx.Err().Error() // the caller's own deadline or cancellation
+	case isDialError(err):
+		kind = ErrUnreachable
+		desc = fmt.Sprintf("cannot reach %s: %s", where, dialFailure(err, actx, c.timeout))
+		if oe := (*net.OpError)(nil); errors.As(err, &oe) && oe.Op == "proxyconnect" {
+			desc = fmt.Sprintf("cannot reach %s through the proxy: %s", where, dialFailure(err, actx, c.timeout))
+		}
+	case errors.Is(context.Cause(actx), errRequestTimeout):
+		kind = ErrTimeout
+		desc = fmt.Sprintf("no answer from %s within %s (the per-request timeout)", where, c.timeout)
 	case errors.As(err, &ue):
-		desc = ue.Err.Error() // the URL holds no secret, but is long; the path is in the prefix
+		desc = ue.Err.Error() // the URL is long; the path is in the prefix
 	default:
 		desc = err.Error()
 	}
@@ -511,7 +557,24 @@ func (c *Client) transportError(ctx, actx context.Context, cl *call, err error) 
 		desc = strings.TrimRight(desc[:i], " :") + " (answer not shown)"
 	}
 	msg := fmt.Sprintf("%s (%s %s): %s", cl.op, cl.method, cl.path, sanitizeText(c.redact(desc, cl.secrets), 400))
-	return &transportError{msg: msg, cause: err}
+	return &transportError{msg: msg, kind: kind, cause: err}
+}
+
+// dialFailure says in a few words why no connection was made.
+func dialFailure(err error, actx context.Context, timeout time.Duration) string {
+	var dns *net.DNSError
+	var errno syscall.Errno
+	switch {
+	case errors.As(err, &dns) && dns.IsNotFound:
+		return "the host name does not resolve (no such host)"
+	case errors.As(err, &dns):
+		return "the host name could not be looked up (DNS failure)"
+	case errors.Is(context.Cause(actx), errRequestTimeout):
+		return fmt.Sprintf("no connection within %s (the per-request timeout)", timeout)
+	case errors.As(err, &errno):
+		return errno.Error() // "connection refused", "no route to host", …
+	}
+	return "the connection failed"
 }
 
 // apiError turns a non-2xx answer into an *APIError.

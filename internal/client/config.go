@@ -15,8 +15,11 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultRequestTimeout = 60 * time.Second
-	DefaultUserAgent      = "cloudconnector-go-client"
+	DefaultRequestTimeout = 30 * time.Second
+	// DefaultOperationTimeout bounds one call with all its attempts, logins
+	// and waits: an endpoint that never answers fails within it.
+	DefaultOperationTimeout = 90 * time.Second
+	DefaultUserAgent        = "cloudconnector-go-client"
 )
 
 // Config says where the client connects and how it logs in.
@@ -34,12 +37,16 @@ type Config struct {
 	PrivateKey             *rsa.PrivateKey // signs a private-key JWT instead of sending ClientSecret
 	TokenURL               string
 
-	MaxRetries     int           // retries after the first try (0 = none); the ctx bounds them too
-	RequestTimeout time.Duration // per attempt, and the longest pace wait slept through (2 s at least); 0 = 60 s
-	UserAgent      string        // "" = "cloudconnector-go-client"
-	HTTPClient     *http.Client  // nil = a client with sane transport timeouts
-	Logger         Logger        // nil = silent
-	DisablePacing  bool          // turn off the client-side pace (for tests that want to meet the server's limits)
+	MaxRetries     int           // retries after the first try (0 = none); the ctx and OperationTimeout bound them too
+	RequestTimeout time.Duration // per attempt, and the longest pace wait slept through (2 s at least); 0 = 30 s
+	// OperationTimeout bounds one call (a list, an edit, …) with every
+	// attempt, login and wait in it: retries stop when it is spent.
+	// 0 = 90 s, or RequestTimeout where that is longer.
+	OperationTimeout time.Duration
+	UserAgent        string       // "" = "cloudconnector-go-client"
+	HTTPClient       *http.Client // nil = a client with sane transport timeouts
+	Logger           Logger       // nil = silent
+	DisablePacing    bool         // turn off the client-side pace (for tests that want to meet the server's limits)
 	// PaceFile, when set, shares the pace with other processes that log in to
 	// the same organization (Terraform starts one per walk): a small text file
 	// of recent request moments, opened without following a link or blocking,
@@ -66,8 +73,8 @@ func (c Config) String() string {
 		fmt.Fprintf(&b, ", Username: %q, Password: %s, APIKey: %s",
 			c.Username, redacted(c.Password != ""), redacted(c.APIKey != ""))
 	}
-	fmt.Fprintf(&b, ", MaxRetries: %d, RequestTimeout: %s, UserAgent: %q, HTTPClient: %s, Logger: %s, DisablePacing: %t, PaceFile: %q}",
-		c.MaxRetries, c.RequestTimeout, c.UserAgent, setOrNot(c.HTTPClient != nil), setOrNot(c.Logger != nil), c.DisablePacing, c.PaceFile)
+	fmt.Fprintf(&b, ", MaxRetries: %d, RequestTimeout: %s, OperationTimeout: %s, UserAgent: %q, HTTPClient: %s, Logger: %s, DisablePacing: %t, PaceFile: %q}",
+		c.MaxRetries, c.RequestTimeout, c.OperationTimeout, c.UserAgent, setOrNot(c.HTTPClient != nil), setOrNot(c.Logger != nil), c.DisablePacing, c.PaceFile)
 	return b.String()
 }
 
@@ -103,6 +110,9 @@ func (c Config) validate() (AuthMode, *url.URL, error) {
 	}
 	if c.RequestTimeout < 0 {
 		return "", nil, errors.New("request timeout must not be negative")
+	}
+	if c.OperationTimeout < 0 {
+		return "", nil, errors.New("operation timeout must not be negative")
 	}
 	for i := 0; i < len(c.UserAgent); i++ {
 		if c.UserAgent[i] < 0x20 || c.UserAgent[i] == 0x7f {

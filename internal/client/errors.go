@@ -27,6 +27,12 @@ var (
 	// rate limit (counted across processes through the pace file) allows the
 	// next one only later than the per-request timeout. Its message says when.
 	ErrPaceLimit = errors.New("cloudconnector: request held back by the API's rate limit")
+	// ErrUnreachable: no connection to the endpoint (refused, no route, a
+	// name that does not resolve, a proxy that refuses). The message names the URL.
+	ErrUnreachable = errors.New("cloudconnector: endpoint unreachable")
+	// ErrTimeout: the endpoint took the connection but gave no answer within
+	// the per-request timeout, or the operation's time ran out. The message names the URL.
+	ErrTimeout = errors.New("cloudconnector: no answer in time")
 )
 
 // Error codes of the API that select a more specific sentinel.
@@ -106,11 +112,23 @@ func (e *APIError) Is(target error) bool {
 // redacted; the cause stays reachable for errors.Is and errors.As.
 type transportError struct {
 	msg   string
+	kind  error // ErrUnreachable, ErrTimeout, or nil
 	cause error
 }
 
-func (e *transportError) Error() string { return e.msg }
-func (e *transportError) Unwrap() error { return e.cause }
+func (e *transportError) Error() string        { return e.msg }
+func (e *transportError) Unwrap() error        { return e.cause }
+func (e *transportError) Is(target error) bool { return e.kind != nil && target == e.kind }
+
+// budgetError is the last error of a call whose retries stopped because its
+// operation time would end before the next one.
+type budgetError struct {
+	msg  string
+	last error
+}
+
+func (e *budgetError) Error() string { return e.msg }
+func (e *budgetError) Unwrap() error { return e.last }
 
 // outcomeError says that a write may or may not have happened.
 type outcomeError struct {

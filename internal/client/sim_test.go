@@ -518,7 +518,7 @@ func TestSimulatorPaceFileSharedAcrossClients(t *testing.T) {
 		ctx := ctxTimeout(t, 30*time.Second)
 		file := ""
 		if shared {
-			file = filepath.Join(t.TempDir(), "pace.json")
+			file = filepath.Join(t.TempDir(), "pace")
 		}
 		key, _ := orgKey(t, s)
 		for i, value := range []string{"FirstProc001", "SecondProc02"} {

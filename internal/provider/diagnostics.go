@@ -77,6 +77,13 @@ func (d *providerData) apiError(op apiOperation, err error, attr path.Path) diag
 	case errors.Is(err, client.ErrUnauthorized):
 		detail = "The API refused the session even after a fresh login: " + err.Error() + ". Check that the login " +
 			"credentials are current, then run the command again."
+	case errors.Is(err, client.ErrUnreachable):
+		detail = err.Error() + ". Check the URL (from base_url or " + envBaseURL + ", else from cloud; a OneAPI " +
+			"token URL from vanity_domain or token_url), that this machine can reach it, and any proxy (HTTPS_PROXY, NO_PROXY)."
+	case errors.Is(err, client.ErrTimeout):
+		detail = err.Error() + ". The endpoint took the connection but sent no answer. Check that the URL (from " +
+			"base_url or " + envBaseURL + ", else from cloud) points at the API, and any proxy (HTTPS_PROXY); raise " +
+			"request_timeout only if the API is known to be slow."
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		detail = "The request did not finish in time (request_timeout) or was interrupted: " + err.Error() + ". Run " +
 			"`terraform plan` to see the key as it is, then apply again; raise request_timeout if the API is slow."

@@ -160,7 +160,7 @@ func faultCases() []faultCase {
 			wantErr: "Cannot edit the API key string"},
 		{name: "every list slower than request_timeout", body: triggers, retries: 1, timeout: 1,
 			faults:  []simulator.Fault{{Op: list, Latency: 2 * time.Second, Times: -1}},
-			wantErr: "The request did not finish in time (request_timeout)"},
+			wantErr: "within 1s (the per-request timeout). The endpoint took the connection but sent no answer."},
 		{name: "edit applied, answer lost, and the check fails", update: true, body: key, retries: 1, timeout: 10,
 			// The refresh before the apply gets its list; every list after it fails.
 			faults: []simulator.Fault{

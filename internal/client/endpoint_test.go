@@ -1,0 +1,170 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// silentListener accepts connections and never answers on them, as a
+// firewall or a wrong port behind a load balancer can. It counts them.
+func silentListener(t *testing.T) (baseURL string, accepted *atomic.Int32) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted = &atomic.Int32{}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			mu.Lock()
+			conns = append(conns, conn) // held open, never read or written
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return "http://" + ln.Addr().String() + "/api/v1", accepted
+}
+
+func endpointClient(t *testing.T, base string, mutate func(*Config)) *Client {
+	t.Helper()
+	cfg := Config{BaseURL: base, Username: fakeUser, Password: fakePassword, APIKey: fakeKey, DisablePacing: true}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.timing = fastTiming
+	return c
+}
+
+func TestSilentEndpointTimesOutNamingTheURL(t *testing.T) {
+	t.Parallel()
+	base, accepted := silentListener(t)
+	c := endpointClient(t, base, func(cfg *Config) { cfg.RequestTimeout, cfg.MaxRetries = 100*time.Millisecond, 2 })
+	_, err := c.ListAPIKeys(t.Context(), false)
+	want := "login (POST /auth): no answer from " + base + "/auth within 100ms (the per-request timeout)"
+	if !errors.Is(err, ErrTimeout) || errors.Is(err, ErrUnreachable) || !errors.Is(err, context.DeadlineExceeded) || err.Error() != want {
+		t.Fatalf("err = %v, want ErrTimeout saying %q", err, want)
+	}
+	if n := accepted.Load(); n != 3 {
+		t.Fatalf("%d connections, want 3: a silent endpoint is retried within max retries", n)
+	}
+}
+
+// TestOperationTimeBoundsEveryAttempt: retries stop when the operation's
+// time is spent, long before MaxRetries.
+func TestOperationTimeBoundsEveryAttempt(t *testing.T) {
+	t.Parallel()
+	base, accepted := silentListener(t)
+	c := endpointClient(t, base, func(cfg *Config) {
+		cfg.RequestTimeout, cfg.OperationTimeout, cfg.MaxRetries = 100*time.Millisecond, 250*time.Millisecond, 20
+	})
+	_, err := c.ListAPIKeys(t.Context(), false)
+	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "no answer from "+base+"/auth") ||
+		!strings.Contains(err.Error(), "250ms") {
+		t.Fatalf("err = %v, want ErrTimeout naming the URL and the operation's 250ms", err)
+	}
+	// each attempt takes its full 100 ms: at most three fit in 250 ms
+	if n := accepted.Load(); n > 3 {
+		t.Fatalf("%d connections within the operation's time", n)
+	}
+}
+
+func TestOperationTimeDefaults(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		request, operation, want time.Duration
+	}{
+		{0, 0, 90 * time.Second},
+		{60 * time.Second, 0, 90 * time.Second},
+		{5 * time.Minute, 0, 5 * time.Minute}, // one attempt of a slow API still fits
+		{10 * time.Second, 20 * time.Second, 20 * time.Second},
+	} {
+		c := endpointClient(t, "https://connector.zscaler.net/api/v1", func(cfg *Config) {
+			cfg.RequestTimeout, cfg.OperationTimeout = tc.request, tc.operation
+		})
+		if c.opTime != tc.want {
+			t.Errorf("request %s, operation %s: operation time %s, want %s", tc.request, tc.operation, c.opTime, tc.want)
+		}
+	}
+	if c := endpointClient(t, "https://connector.zscaler.net/api/v1", nil); c.timeout != 30*time.Second {
+		t.Errorf("default request timeout %s, want 30s", c.timeout)
+	}
+}
+
+func TestRefusedConnectionCannotReach(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String() + "/api/v1"
+	_ = ln.Close() // nothing listens there now: the connection is refused
+	c := endpointClient(t, base, func(cfg *Config) { cfg.MaxRetries = 3 })
+	err = c.DeleteAPIKey(ctxTimeout(t, 10*time.Second), 4)
+	want := "login (POST /auth): cannot reach " + base + "/auth: connection refused"
+	if !errors.Is(err, ErrUnreachable) || errors.Is(err, ErrTimeout) || err.Error() != want {
+		t.Fatalf("err = %v, want ErrUnreachable saying %q", err, want)
+	}
+	if st := c.Stats(); st.Retries != 0 {
+		t.Fatalf("stats %v: a refused connection is not retried", st)
+	}
+}
+
+func TestHostThatDoesNotResolveCannotReach(t *testing.T) {
+	t.Parallel()
+	// a resolver that fails at once, so that the test needs no network
+	resolver := &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("no DNS server here")
+	}}
+	hc := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{Resolver: resolver}).DialContext}}
+	c := endpointClient(t, "https://connector.example.invalid/api/v1", func(cfg *Config) { cfg.HTTPClient = hc })
+	_, err := c.ListAPIKeys(ctxTimeout(t, 10*time.Second), false)
+	want := "login (POST /auth): cannot reach https://connector.example.invalid/api/v1/auth: the host name could not be looked up (DNS failure)"
+	if !errors.Is(err, ErrUnreachable) || err.Error() != want {
+		t.Fatalf("err = %v, want ErrUnreachable saying %q", err, want)
+	}
+}
+
+// TestOperationTimeStopsARetryThatCannotFit: a 429 that asks for 30 s,
+// with 2 s of the operation left, ends the call at once.
+func TestOperationTimeStopsARetryThatCannotFit(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t)
+	f.setHandler(func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		writeJSON(w, 429, `{"message":"Rate Limit (2/SECOND) exceeded","Retry-After":"30 seconds"}`)
+	})
+	c := f.legacyClient(func(cfg *Config) { cfg.MaxRetries, cfg.OperationTimeout = 5, 2*time.Second })
+	_, err := c.ListAPIKeys(t.Context(), false)
+	var ae *APIError
+	if !errors.Is(err, ErrRateLimited) || !errors.As(err, &ae) ||
+		!strings.HasSuffix(err.Error(), "; gave up after 1 attempt: the next would start after the 2s an operation may take in all") {
+		t.Fatalf("err = %v", err)
+	}
+	if st := c.Stats(); st.Sleeps != 0 || f.count("GET", "/api/v1/apiKeys") != 1 {
+		t.Fatalf("stats %v: want one list and no wait", st)
+	}
+}
