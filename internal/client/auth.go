@@ -83,11 +83,10 @@ func (c *Client) legacyLogin(ctx context.Context) (string, time.Time, error) {
 	c.mu.Lock()
 	c.proof = obfuscated
 	c.mu.Unlock()
-	body, err := json.Marshal(map[string]string{
-		"apiKey":    obfuscated,
-		"username":  c.cfg.Username,
-		"password":  c.cfg.Password,
-		"timestamp": ts,
+	// a struct, not a map: no sorting of keys at each login; fields in the
+	// order a map would give, so the body is the same
+	body, err := json.Marshal(legacyLoginBody{ //nolint:gosec // the login must send them; the body is never logged
+		APIKey: obfuscated, Password: c.cfg.Password, Timestamp: ts, Username: c.cfg.Username,
 	})
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("login: encoding the request: %w", err)
@@ -105,6 +104,14 @@ func (c *Client) legacyLogin(ctx context.Context) (string, time.Time, error) {
 		return "", time.Time{}, fmt.Errorf("login (POST /auth): HTTP %d without a JSESSIONID cookie", resp.status)
 	}
 	return session, time.Time{}, nil
+}
+
+// legacyLoginBody is POST /auth's body: every field a string, as the API expects.
+type legacyLoginBody struct {
+	APIKey    string `json:"apiKey"`
+	Password  string `json:"password"`
+	Timestamp string `json:"timestamp"`
+	Username  string `json:"username"`
 }
 
 // sessionCookie returns the value of the first JSESSIONID among the

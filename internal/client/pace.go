@@ -31,7 +31,8 @@ const paceMargin = 25 * time.Millisecond
 // documented limits. One lane per op: its holder waits for the next slot,
 // sends, and records the moment its answer arrived.
 type pacer struct {
-	lanes map[string]*lane
+	mu    sync.Mutex
+	lanes map[string]*lane // made at an op's first use: a plan lists, and needs no other
 	now   func() time.Time
 	sleep func(ctx context.Context, op string, d time.Duration, reason string) error
 	// maxWait is the longest wait that is slept through; a slot further off
@@ -50,11 +51,23 @@ type lane struct {
 }
 
 func newPacer(now func() time.Time, sleep func(ctx context.Context, op string, d time.Duration, reason string) error, maxWait time.Duration) *pacer {
-	p := &pacer{lanes: make(map[string]*lane, len(rateLimits)), now: now, sleep: sleep, maxWait: maxWait}
-	for op, windows := range rateLimits {
-		p.lanes[op] = &lane{windows: windows, sem: make(chan struct{}, 1)}
+	return &pacer{lanes: map[string]*lane{}, now: now, sleep: sleep, maxWait: maxWait}
+}
+
+// lane returns op's lane, made on first use; nil for an op without limits.
+func (p *pacer) lane(op string) *lane {
+	windows, limited := rateLimits[op]
+	if p == nil || !limited {
+		return nil
 	}
-	return p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.lanes[op]
+	if l == nil {
+		l = &lane{windows: windows, sem: make(chan struct{}, 1)}
+		p.lanes[op] = l
+	}
+	return l
 }
 
 // paceSlot is a permission to send one request of an op.
@@ -69,10 +82,10 @@ type paceSlot struct {
 // an op without limits gives a slot that does nothing. A slot further off
 // than maxWait, or than ctx's deadline, is an error at once.
 func (p *pacer) acquire(ctx context.Context, op string) (paceSlot, error) {
-	if p == nil || p.lanes[op] == nil {
+	l := p.lane(op)
+	if l == nil {
 		return paceSlot{}, nil
 	}
-	l := p.lanes[op]
 	select {
 	case l.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -132,10 +145,10 @@ func (s paceSlot) abandon() {
 // forget removes a send recorded at t: the server turned the request away
 // before its rate limiter (a 401), so it does not use up a slot.
 func (p *pacer) forget(op string, t time.Time) {
-	if p == nil || p.lanes[op] == nil {
+	l := p.lane(op)
+	if l == nil {
 		return
 	}
-	l := p.lanes[op]
 	l.mu.Lock()
 	for i := len(l.sent) - 1; i >= 0; i-- {
 		if l.sent[i].Equal(t) {
@@ -148,10 +161,10 @@ func (p *pacer) forget(op string, t time.Time) {
 
 // block pushes op's next slot to at least until (after a 429).
 func (p *pacer) block(op string, until time.Time) {
-	if p == nil || p.lanes[op] == nil {
+	l := p.lane(op)
+	if l == nil {
 		return
 	}
-	l := p.lanes[op]
 	l.mu.Lock()
 	if until.After(l.blockedUntil) {
 		l.blockedUntil = until

@@ -10,8 +10,8 @@ import (
 // openLedgerFile: the checks that make a shared file safe (no link followed,
 // no FIFO, owner and mode, flock) are written for Unix; elsewhere each
 // process paces its own requests.
-func openLedgerFile(string) (*os.File, error) {
-	return nil, errors.New("the pace file is not supported on this system")
+func openLedgerFile(string) (*os.File, int64, error) {
+	return nil, 0, errors.New("the pace file is not supported on this system")
 }
 
 func lockFile(*os.File, bool) (func(), error) {

@@ -11,17 +11,40 @@ import (
 	"time"
 )
 
-// openLedgerFile opens (creating it) the pace file for reading and writing.
-// Its directory must be the user's own and writable by no one else: another
-// user could otherwise swap the file for a link to one of ours. The file is
-// opened without following a link, and without blocking, so that a FIFO in
-// its place cannot hang the run; then it must be a regular file of ours.
-func openLedgerFile(path string) (*os.File, error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
+// openLedgerFile opens (creating it) the pace file for reading and
+// appending, and returns its size. Its directory must be the user's own and
+// writable by no one else: another user could otherwise swap the file for a
+// link to one of ours. The file is opened without following a link, and
+// without blocking, so that a FIFO in its place cannot hang the run; then it
+// must be a regular file of ours.
+func openLedgerFile(path string) (*os.File, int64, error) {
+	f, err := openLedgerFileChecked(path)
+	if err != nil {
+		return nil, 0, err
 	}
+	info, err := f.Stat()
+	if err == nil && !info.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file", path)
+	}
+	if err == nil {
+		err = ownedByUs(info, path)
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, 0, err
+	}
+	return f, info.Size(), nil
+}
+
+func openLedgerFileChecked(path string) (*os.File, error) {
+	dir := filepath.Dir(path)
 	info, err := os.Lstat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+		info, err = os.Lstat(dir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -35,25 +58,13 @@ func openLedgerFile(path string) (*os.File, error) {
 		return nil, fmt.Errorf("%s is writable by other users", dir)
 	}
 
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
-	if err != nil {
-		if errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.EMLINK) { // EMLINK: FreeBSD's answer to a link
-			return nil, fmt.Errorf("%s is a symbolic link", path)
-		}
-		return nil, err
+	// the path is the caller's setting; the checks around this open are what makes it safe
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600) //nolint:gosec
+	// ELOOP: the path is a link (FreeBSD says EMLINK)
+	if errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.EMLINK) {
+		return nil, fmt.Errorf("%s is a symbolic link", path)
 	}
-	info, err = f.Stat()
-	if err == nil && !info.Mode().IsRegular() {
-		err = fmt.Errorf("%s is not a regular file", path)
-	}
-	if err == nil {
-		err = ownedByUs(info, path)
-	}
-	if err != nil {
-		_ = f.Close()
-		return nil, err
-	}
-	return f, nil
+	return f, err
 }
 
 func ownedByUs(info os.FileInfo, name string) error {

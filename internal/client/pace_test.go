@@ -171,18 +171,30 @@ func TestPaceLedger(t *testing.T) {
 		t.Fatalf("another client reads list moments %v", got)
 	}
 	l.close()
-	if err := os.WriteFile(path, []byte("{not a ledger\nedit x\n"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte("{not a ledger\nedit x\nlist 17"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if got := l.read(ctx, OpEdit, now, time.Hour); len(got) != 0 {
 		t.Fatalf("a damaged file must read as empty, got %v", got)
 	}
-	l.record(ctx, OpEdit, now) // and is replaced whole
-	if got := l.read(ctx, OpEdit, now, time.Hour); len(got) != 1 {
+	l.record(ctx, OpEdit, now) // a line after the damage
+	if got := (&paceLedger{path: path, log: l.log}).read(ctx, OpEdit, now, time.Hour); len(got) != 1 {
 		t.Fatalf("after a damaged file: %v", got)
 	}
+
+	// a file grown past compactLedgerBytes is rewritten by the next client
+	// with its recent moments only
+	var old []byte
+	for i := 0; len(old) <= compactLedgerBytes; i++ {
+		old = fmt.Appendf(old, "list %d\n", now.Add(-2*time.Hour+time.Duration(i)*time.Millisecond).UnixNano())
+	}
+	if err := os.WriteFile(path, append(old, fmt.Sprintf("edit %d\n", now.UnixNano())...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l.close()
+	l.record(ctx, OpList, now)
 	data, _ := os.ReadFile(path)
-	if want := fmt.Sprintf("edit %d\n", now.UnixNano()); string(data) != want {
+	if want := fmt.Sprintf("edit %d\nlist %d\n", now.UnixNano(), now.UnixNano()); string(data) != want {
 		t.Fatalf("file %q, want %q", data, want)
 	}
 	// rewritten in place: nothing but the file itself in the directory
