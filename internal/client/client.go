@@ -557,7 +557,7 @@ func (c *Client) transportError(ctx, actx context.Context, cl *call, target stri
 		desc = strings.TrimRight(desc[:i], " :") + " (answer not shown)"
 	}
 	msg := fmt.Sprintf("%s (%s %s): %s", cl.op, cl.method, cl.path, sanitizeText(c.redact(desc, cl.secrets), 400))
-	return &transportError{msg: msg, kind: kind, cause: err}
+	return &TransportError{Op: cl.op, URL: where, msg: msg, kind: kind, cause: err}
 }
 
 // dialFailure says in a few words why no connection was made.

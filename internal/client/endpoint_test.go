@@ -69,6 +69,10 @@ func TestSilentEndpointTimesOutNamingTheURL(t *testing.T) {
 	if !errors.Is(err, ErrTimeout) || errors.Is(err, ErrUnreachable) || !errors.Is(err, context.DeadlineExceeded) || err.Error() != want {
 		t.Fatalf("err = %v, want ErrTimeout saying %q", err, want)
 	}
+	var te *TransportError
+	if !errors.As(err, &te) || te.Op != OpLogin || te.URL != base+"/auth" {
+		t.Fatalf("err = %#v, want a TransportError of the login to %s/auth", te, base)
+	}
 	if n := accepted.Load(); n != 3 {
 		t.Fatalf("%d connections, want 3: a silent endpoint is retried within max retries", n)
 	}

@@ -108,17 +108,20 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// transportError is a request that got no HTTP answer. Its message is
+// TransportError is a request that got no HTTP answer. Its message is
 // redacted; the cause stays reachable for errors.Is and errors.As.
-type transportError struct {
+type TransportError struct {
+	Op  string // the client operation: list, edit, login, token, ...
+	URL string // where the request went, without its query
+
 	msg   string
 	kind  error // ErrUnreachable, ErrTimeout, or nil
 	cause error
 }
 
-func (e *transportError) Error() string        { return e.msg }
-func (e *transportError) Unwrap() error        { return e.cause }
-func (e *transportError) Is(target error) bool { return e.kind != nil && target == e.kind }
+func (e *TransportError) Error() string        { return e.msg }
+func (e *TransportError) Unwrap() error        { return e.cause }
+func (e *TransportError) Is(target error) bool { return e.kind != nil && target == e.kind }
 
 // budgetError is the last error of a call whose retries stopped because its
 // operation time would end before the next one.

@@ -78,12 +78,12 @@ func (d *providerData) apiError(op apiOperation, err error, attr path.Path) diag
 		detail = "The API refused the session even after a fresh login: " + err.Error() + ". Check that the login " +
 			"credentials are current, then run the command again."
 	case errors.Is(err, client.ErrUnreachable):
-		detail = err.Error() + ". Check the URL (from base_url or " + envBaseURL + ", else from cloud; a OneAPI " +
-			"token URL from vanity_domain or token_url), that this machine can reach it, and any proxy (HTTPS_PROXY, NO_PROXY)."
+		detail = fmt.Sprintf("%s. Check the URL (from %s), that this machine can reach it, and any proxy "+
+			"(HTTPS_PROXY, NO_PROXY).", err, d.urlOrigin(err))
 	case errors.Is(err, client.ErrTimeout):
-		detail = err.Error() + ". The endpoint took the connection but sent no answer. Check that the URL (from " +
-			"base_url or " + envBaseURL + ", else from cloud) points at the API, and any proxy (HTTPS_PROXY); raise " +
-			"request_timeout only if the API is known to be slow."
+		detail = fmt.Sprintf("%s. The endpoint took the connection but sent no answer. Check that the URL (from %s) "+
+			"points at the API, and any proxy (HTTPS_PROXY); raise request_timeout only if the API is known to be slow.",
+			err, d.urlOrigin(err))
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		detail = "The request did not finish in time (request_timeout) or was interrupted: " + err.Error() + ". Run " +
 			"`terraform plan` to see the key as it is, then apply again; raise request_timeout if the API is slow."
@@ -95,6 +95,19 @@ func (d *providerData) apiError(op apiOperation, err error, attr path.Path) diag
 		return diag.NewErrorDiagnostic(summary, detail)
 	}
 	return diag.NewAttributeErrorDiagnostic(attr, summary, detail)
+}
+
+// urlOrigin says where the URL of a failed request came from: the token
+// URL for a OneAPI token request, the base URL for every other call.
+func (d *providerData) urlOrigin(err error) string {
+	var te *client.TransportError
+	if errors.As(err, &te) && te.Op == client.OpToken {
+		return "token_url or " + envTokenURL + ", else vanity_domain"
+	}
+	if d == nil || d.settings.baseURLOrigin == "" {
+		return "base_url or " + envBaseURL + ", else cloud"
+	}
+	return d.settings.baseURLOrigin
 }
 
 // isEndpointCall reports whether err is the answer to a call that names no

@@ -74,16 +74,16 @@ func TestAccEndpointErrorsNameTheURL(t *testing.T) {
 	}{
 		{"legacy login to a silent endpoint", legacy(silent),
 			"login (POST /auth): no answer from " + silent + "/api/v1/auth within 1s (the per-request timeout). " +
-				"The endpoint took the connection but sent no answer. Check that the URL (from base_url or ZTC_BASE_URL, " +
-				"else from cloud) points at the API, and any proxy (HTTPS_PROXY); raise request_timeout only if the API " +
+				"The endpoint took the connection but sent no answer. Check that the URL (from environment variable " +
+				"ZTC_BASE_URL) points at the API, and any proxy (HTTPS_PROXY); raise request_timeout only if the API " +
 				"is known to be slow."},
 		{"OneAPI token from a silent endpoint", oneAPI(silent),
 			"token (POST /oauth2/v1/token): no answer from " + silent + "/oauth2/v1/token within 1s (the per-request timeout). " +
-				"The endpoint took the connection but sent no answer."},
+				"The endpoint took the connection but sent no answer. Check that the URL (from token_url or " +
+				"ZSCALER_TOKEN_URL, else vanity_domain) points at the API"},
 		{"legacy login to a refusing endpoint", legacy(refusing),
 			"login (POST /auth): cannot reach " + refusing + "/api/v1/auth: connection refused. Check the URL (from " +
-				"base_url or ZTC_BASE_URL, else from cloud; a OneAPI token URL from vanity_domain or token_url), that " +
-				"this machine can reach it, and any proxy (HTTPS_PROXY, NO_PROXY)."},
+				"environment variable ZTC_BASE_URL), that this machine can reach it, and any proxy (HTTPS_PROXY, NO_PROXY)."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
