@@ -59,6 +59,9 @@ func (d *providerData) apiError(op apiOperation, err error, attr path.Path) diag
 	case errors.Is(err, client.ErrForbidden):
 		detail = "The API refused the call: " + err.Error() + ". The admin role needs the API Key Management " +
 			"permission: grant it in the admin portal (Administration > Role Management), then run the command again."
+	case errors.Is(err, client.ErrPaceLimit):
+		// The message says which limit and when the call is allowed again.
+		detail = err.Error() + "."
 	case errors.Is(err, client.ErrRateLimited):
 		detail = "The API kept answering 429 (rate limit) after the provider's retries: " + err.Error() + ". Another " +
 			"tool may be using the same organization's limits. Wait a minute and run the command again, or raise max_retries."

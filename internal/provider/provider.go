@@ -152,7 +152,8 @@ func (p *cloudConnectorProvider) Schema(_ context.Context, _ provider.SchemaRequ
 				Optional: true,
 				MarkdownDescription: "Seconds one request may take before it is abandoned (and retried where " +
 					"safe). Default `" + itoa(defaultRequestTimeoutSeconds) + "`, from 1 to `" +
-					itoa(maxRequestTimeoutSeconds) + "`.",
+					itoa(maxRequestTimeoutSeconds) + "`. One operation, retries included, stops after 90 seconds " +
+					"or one request_timeout, whichever is longer.",
 				Validators: []validator.Int64{int64validator.Between(1, maxRequestTimeoutSeconds)},
 			},
 		},

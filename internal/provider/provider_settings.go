@@ -37,7 +37,7 @@ const (
 const (
 	defaultMaxRetries            = 5
 	maxMaxRetries                = 20
-	defaultRequestTimeoutSeconds = 60
+	defaultRequestTimeoutSeconds = 30
 	maxRequestTimeoutSeconds     = 300
 )
 
