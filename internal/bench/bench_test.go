@@ -47,11 +47,11 @@ func TestWallFloorWait(t *testing.T) {
 		latency time.Duration
 		want    time.Duration
 	}{
-		{1, cmdPlan, 50 * time.Millisecond, 100 * time.Millisecond},    // one batch: login, list
-		{10, cmdPlan, 50 * time.Millisecond, 100 * time.Millisecond},   // still one batch of ten
-		{11, cmdPlan, 50 * time.Millisecond, 200 * time.Millisecond},   // two batches
-		{50, cmdApply, 50 * time.Millisecond, 1000 * time.Millisecond}, // five batches, two walks of two trips
-		{50, cmdApply, 0, 0},
+		{1, "plan", 50 * time.Millisecond, 100 * time.Millisecond},    // one batch: login, list
+		{10, "plan", 50 * time.Millisecond, 100 * time.Millisecond},   // still one batch of ten
+		{11, "plan", 50 * time.Millisecond, 200 * time.Millisecond},   // two batches
+		{50, "apply", 50 * time.Millisecond, 1000 * time.Millisecond}, // five batches, two walks of two trips
+		{50, "apply", 0, 0},
 	}
 	for _, c := range cases {
 		r := wallRow{Orgs: c.orgs, Cmd: c.cmd, Latency: c.latency}
@@ -86,7 +86,7 @@ func TestTinyRun(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	rep, err := run(ctx, tinyOptions(readme), testLog{t})
+	rep, err := run(ctx, tinyOptions(options{README: readme}), testLog{t})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestTinyRun(t *testing.T) {
 		if c.RateLimited != 0 {
 			t.Errorf("%s, %s: %d 429s", c.Op, c.Mode, c.RateLimited)
 		}
-		if c.Op == opPlanNothing && (c.loginCalls() != 1 || c.Calls[simulator.OpList] != 1 || c.total() != 2) {
+		if c.Op == opPlanNothing && (c.count(callLogin) != 1 || c.Calls[simulator.OpList] != 1 || totalCalls(simulator.Counts{Calls: c.Calls}) != 2) {
 			t.Errorf("plan with nothing to do, %s: calls %v, want one login and one list", c.Mode, c.Calls)
 		}
 		if c.Op == opApplyEdit && c.Calls[simulator.OpEdit] != 1 {
@@ -133,8 +133,8 @@ func TestTinyRun(t *testing.T) {
 		}
 	}
 
-	if len(rep.Startup) != 2 {
-		t.Fatalf("%d start-up rows, want 2", len(rep.Startup))
+	if len(rep.Startup) != 2 || len(rep.Startup[0].Init) != 2 || rep.Startup[0].Inits == 0 {
+		t.Fatalf("start-up rows %+v: want ours and the do-nothing provider, package init measured", rep.Startup)
 	}
 	for _, s := range rep.Startup {
 		if s.Size < 1<<20 || len(s.Serving) == 0 || s.Serving[0] <= 0 {

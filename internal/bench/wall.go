@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/simulator"
@@ -23,57 +27,37 @@ const (
 
 var variants = []string{varOurs, varNull, varTFData}
 
-// quietLogEnv is what main.go's quietUnlessLogging sets, for the do-nothing
-// provider's processes (terraform itself reads none of these).
+// quietLogEnv is what main.go's quietUnlessLogging sets.
 var quietLogEnv = []string{"TF_LOG_SDK=off", "TF_LOG_SDK_PROTO=off", "TF_LOG_SDK_FRAMEWORK=off", "TF_LOG_PROVIDER_CLOUDCONNECTOR=off"}
-
-// workdirOf is the working directory a variant runs in: the quiet do-nothing
-// variant shares the do-nothing provider's configuration and state.
-func workdirOf(variant string) string {
-	if variant == varNullQuiet {
-		return varNull
-	}
-	return variant
-}
-
-// Commands timed.
-const (
-	cmdPlan  = "plan"  // nothing to do: a refresh of every organization's key
-	cmdApply = "apply" // an edit of every organization's key
-)
 
 // wallRoundTrips is how many API round trips one resource needs, one after
 // the other, in each walk of the command: a login and a list in the plan
 // walk, and for apply a login and an edit in the apply walk too.
-var wallRoundTrips = map[string][]int{cmdPlan: {2}, cmdApply: {2, 2}}
-
-// terraformParallelism is terraform's default -parallelism.
-const terraformParallelism = 10
+var wallRoundTrips = map[string][]int{"plan": {2}, "apply": {2, 2}}
 
 // wallRow is one command at one size and latency, every variant measured
 // in the same repetitions.
 type wallRow struct {
 	Orgs    int
 	Latency time.Duration
-	Cmd     string
+	Cmd     string                     // "plan" (nothing to do) or "apply" (an edit of every key)
 	Times   map[string][]time.Duration // per variant, one per repetition
-	CPU     map[string][]time.Duration // the same for CPU time, terraform and its provider processes
+	CPU     map[string][]time.Duration // the same for the CPU of terraform and its provider processes
 }
 
 // floorWait is the least time the API's round trips add to the command on
 // top of the do-nothing provider: in each walk, the resources run ten at a
-// time, each one's round trips one after the other.
+// time (terraform's default parallelism), each one's round trips in turn.
 func (r wallRow) floorWait() time.Duration {
 	var d time.Duration
-	batches := (r.Orgs + terraformParallelism - 1) / terraformParallelism
 	for _, rtts := range wallRoundTrips[r.Cmd] {
-		d += time.Duration(batches*rtts) * r.Latency
+		d += time.Duration((r.Orgs+9)/10*rtts) * r.Latency
 	}
 	return d
 }
 
-// goal is the largest ratio to the do-nothing provider (plus floorWait) that
-// the issue accepts.
+// goal is the largest ratio to the do-nothing provider (plus floorWait)
+// that the issue accepts.
 func (r wallRow) goal() float64 {
 	switch {
 	case r.Latency > 0:
@@ -83,20 +67,6 @@ func (r wallRow) goal() float64 {
 	default:
 		return 1.10
 	}
-}
-
-// cpuRatio compares the CPU time of ours with the do-nothing provider's:
-// the median of the paired per-repetition ratios.
-func (r wallRow) cpuRatio() float64 {
-	m, _, _ := r.paired(r.CPU[varOurs], r.CPU[varNull], false)
-	return m
-}
-
-// ratio compares ours with variant ref: the median of the paired
-// per-repetition ratios, and their smallest and largest. Against the
-// do-nothing provider the reference includes floorWait.
-func (r wallRow) ratio(ref string) (median, lo, hi float64) {
-	return r.paired(r.Times[varOurs], r.Times[ref], ref == varNull)
 }
 
 // paired is the median, smallest and largest of num[i] / den[i], with
@@ -116,63 +86,37 @@ func (r wallRow) paired(num, den []time.Duration, plusWait bool) (median, lo, hi
 		return 0, 0, 0
 	}
 	slices.Sort(rs)
-	return medianFloat(rs), rs[0], rs[len(rs)-1]
-}
-
-func medianFloat(s []float64) float64 {
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
+	return (rs[(len(rs)-1)/2] + rs[len(rs)/2]) / 2, rs[0], rs[len(rs)-1]
 }
 
 func medianDuration(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	n := len(s)
-	if n == 0 {
+	if len(ds) == 0 {
 		return 0
 	}
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
+	s := slices.Sorted(slices.Values(ds))
+	return (s[(len(s)-1)/2] + s[len(s)/2]) / 2
 }
 
 // wallPhase times plan and apply for each organization count, first with
 // the simulator answering at once and then with the set latency.
 func (b *bench) wallPhase(ctx context.Context) ([]wallRow, error) {
 	largest := slices.Max(b.opts.Orgs)
-	orgs := make([]simulator.OrgConfig, largest)
-	for i := range orgs {
-		orgs[i].Name = fmt.Sprintf("org%02d", i)
+	names := make([]string, largest)
+	for i := range names {
+		names[i] = fmt.Sprintf("org%02d", i)
 	}
-	sim, err := simulator.New(simulator.Options{Organizations: orgs})
+	sim, err := startSimulator(names...)
 	if err != nil {
 		return nil, err
 	}
-	if err := sim.Start("127.0.0.1:0"); err != nil {
-		return nil, err
-	}
 	defer func() { _ = sim.Close() }()
-
-	w := &wallRun{b: b, sim: sim, dirs: map[string]string{}, gen: map[string]int{}}
-	for _, v := range variants {
-		if w.dirs[v], err = b.workdir("wall-" + strings.ReplaceAll(v, " ", "-")); err != nil {
-			return nil, err
-		}
-	}
-	latencies := []time.Duration{0}
-	if b.opts.Latency > 0 {
-		latencies = append(latencies, b.opts.Latency)
-	}
+	w := &wallRun{b: b, sim: sim, gen: map[string]int{}}
 	var rows []wallRow
 	for _, n := range b.opts.Orgs {
 		// grow every configuration to n organizations (not timed)
 		sim.SetLatency(0)
 		for _, v := range variants {
-			if _, _, err := w.run(ctx, v, n, cmdApply, ""); err != nil {
+			if _, _, err := w.run(ctx, v, n, "grow"); err != nil {
 				return nil, err
 			}
 		}
@@ -180,44 +124,19 @@ func (b *bench) wallPhase(ctx context.Context) ([]wallRow, error) {
 		if n == largest && len(b.opts.Orgs) > 1 {
 			reps = b.opts.RepsLarge
 		}
-		for _, lat := range latencies {
+		for _, lat := range slices.Compact([]time.Duration{0, b.opts.Latency}) {
 			sim.SetLatency(lat)
-			plan := wallRow{Orgs: n, Latency: lat, Cmd: cmdPlan, Times: map[string][]time.Duration{}, CPU: map[string][]time.Duration{}}
-			apply := wallRow{Orgs: n, Latency: lat, Cmd: cmdApply, Times: map[string][]time.Duration{}, CPU: map[string][]time.Duration{}}
 			measured := variants
 			if n == largest && lat == 0 {
 				measured = append(slices.Clone(variants), varNullQuiet)
 			}
-			for rep := range reps {
-				// rotate the order, so that no variant always runs first
-				order := append(slices.Clone(measured[rep%len(measured):]), measured[:rep%len(measured)]...)
-				for _, v := range order {
-					d, cpu, err := w.run(ctx, v, n, cmdPlan, "No changes.")
-					if err != nil {
-						return nil, err
-					}
-					plan.Times[v] = append(plan.Times[v], d)
-					plan.CPU[v] = append(plan.CPU[v], cpu)
+			for _, cmd := range []string{"plan", "apply"} {
+				row, err := w.measure(ctx, n, lat, cmd, reps, measured)
+				if err != nil {
+					return nil, err
 				}
-				for _, v := range order {
-					d, cpu, err := w.run(ctx, v, n, cmdApply, fmt.Sprintf("%d changed", n))
-					if err != nil {
-						return nil, err
-					}
-					apply.Times[v] = append(apply.Times[v], d)
-					apply.CPU[v] = append(apply.CPU[v], cpu)
-				}
+				rows = append(rows, row)
 			}
-			for _, r := range []wallRow{plan, apply} {
-				m, _, _ := r.ratio(varNull)
-				b.logf("%-5s %2d orgs, latency %-5s: %s %s (CPU %s), %s %s (CPU %s), %s %s; ratio to do-nothing %.2f",
-					r.Cmd, n, lat, varOurs, medianDuration(r.Times[varOurs]).Round(time.Millisecond),
-					medianDuration(r.CPU[varOurs]).Round(time.Millisecond),
-					varNull, medianDuration(r.Times[varNull]).Round(time.Millisecond),
-					medianDuration(r.CPU[varNull]).Round(time.Millisecond),
-					varTFData, medianDuration(r.Times[varTFData]).Round(time.Millisecond), m)
-			}
-			rows = append(rows, plan, apply)
 		}
 	}
 	sim.SetLatency(0)
@@ -227,53 +146,85 @@ func (b *bench) wallPhase(ctx context.Context) ([]wallRow, error) {
 	return rows, nil
 }
 
-// wallRun holds the three working directories and the key strings in play.
+// wallRun holds the key strings in play.
 type wallRun struct {
-	b    *bench
-	sim  *simulator.Simulator
-	dirs map[string]string
-	gen  map[string]int // per variant: the generation of key strings configured
+	b   *bench
+	sim *simulator.Simulator
+	gen map[string]int // per working directory: the generation of key strings configured
+}
+
+// measure runs cmd reps times in each variant, the variants in turn (the
+// order rotating, so that none always runs first).
+func (w *wallRun) measure(ctx context.Context, n int, lat time.Duration, cmd string, reps int, measured []string) (wallRow, error) {
+	row := wallRow{Orgs: n, Latency: lat, Cmd: cmd, Times: map[string][]time.Duration{}, CPU: map[string][]time.Duration{}}
+	for rep := range reps {
+		for i := range measured {
+			v := measured[(i+rep)%len(measured)]
+			wall, cpu, err := w.run(ctx, v, n, cmd)
+			if err != nil {
+				return row, err
+			}
+			row.Times[v], row.CPU[v] = append(row.Times[v], wall), append(row.CPU[v], cpu)
+		}
+	}
+	m, _, _ := row.paired(row.Times[varOurs], row.Times[varNull], true)
+	c, _, _ := row.paired(row.CPU[varOurs], row.CPU[varNull], false)
+	w.b.logf("%-5s %2d orgs, latency %-5s: %s %s, %s %s; ratio to do-nothing %.2f, CPU %.2f", cmd, n, lat,
+		varOurs, medianDuration(row.Times[varOurs]).Round(time.Millisecond), varNull,
+		medianDuration(row.Times[varNull]).Round(time.Millisecond), m, c)
+	return row, nil
+}
+
+// dirOf is the working directory a variant runs in: the quiet do-nothing
+// variant shares the do-nothing provider's configuration and state.
+func dirOf(variant string) string {
+	if variant == varNullQuiet {
+		variant = varNull
+	}
+	return "wall-" + strings.ReplaceAll(variant, " ", "-")
 }
 
 // run writes variant's configuration for n organizations and runs cmd in
-// it, checking that the output contains want. apply configures a new key
-// string for every organization first.
-func (w *wallRun) run(ctx context.Context, variant string, n int, cmd, want string) (wall, cpu time.Duration, err error) {
-	args := []string{"plan"}
-	if cmd == cmdApply {
-		w.gen[workdirOf(variant)]++
-		args = []string{"apply", "-auto-approve"}
+// it: plan must find nothing to do, apply edits every key to a new string
+// (grow applies whatever it takes, untimed).
+func (w *wallRun) run(ctx context.Context, variant string, n int, cmd string) (wall, cpu time.Duration, err error) {
+	dir := dirOf(variant)
+	if cmd != "plan" {
+		w.gen[dir]++
 	}
-	if variant == varOurs {
-		// keeps every rate window clear, so that no run waits for another's
-		w.sim.Advance(2 * time.Second)
-	}
-	dir := w.dirs[workdirOf(variant)]
-	if err := writeConfig(dir, w.config(variant, n)); err != nil {
-		return 0, 0, err
-	}
-	var env []string
-	if variant == varNullQuiet {
-		env = quietLogEnv
-	}
-	if variant == varOurs {
-		// the provider's own pace history goes with the simulator clock above
-		env = append(env, w.b.freshPace())
-	}
-	cpuBefore := childrenCPU()
-	start := time.Now()
-	res, err := w.b.terraform(dir, env...).Run(ctx, append(args, "-input=false", "-no-color")...)
-	wall = time.Since(start)
-	cpu = childrenCPU() - cpuBefore
+	path, err := w.b.workdir(dir, w.config(variant, n))
 	if err != nil {
 		return 0, 0, err
 	}
-	if w.b.opts.Verbose {
-		w.b.logf("  %-20s %-5s %2d orgs, latency %s: %s (CPU %s)", variant, cmd, n, w.sim.Latency(),
-			wall.Round(time.Millisecond), cpu.Round(time.Millisecond))
+	var env []string
+	switch variant {
+	case varNullQuiet:
+		env = quietLogEnv
+	case varOurs:
+		// keeps every rate window clear, so that no run waits for another's,
+		// and the provider's pace history goes with the simulator clock
+		w.sim.Advance(2 * time.Second)
+		env = []string{w.b.freshPace()}
 	}
-	if want != "" && !strings.Contains(res.Stdout, want) {
-		return 0, 0, fmt.Errorf("%s, terraform %s: the output lacks %q:\n%s", variant, cmd, want, res.Stdout)
+	tf, err := w.b.terraform(ctx, path, env...)
+	if err != nil {
+		return 0, 0, err
+	}
+	var out bytes.Buffer
+	tf.SetStdout(&out)
+	cpuBefore, start := childrenCPU(), time.Now()
+	changes := false
+	if cmd == "plan" {
+		changes, err = tf.Plan(ctx)
+	} else {
+		err = tf.Apply(ctx)
+	}
+	wall, cpu = time.Since(start), childrenCPU()-cpuBefore
+	switch {
+	case err != nil:
+		return 0, 0, err
+	case changes || cmd == "apply" && !strings.Contains(out.String(), fmt.Sprintf("%d changed", n)):
+		return 0, 0, fmt.Errorf("%s, terraform %s of %d organizations did not do what it should:\n%s", variant, cmd, n, out.String())
 	}
 	return wall, cpu, nil
 }
@@ -283,29 +234,91 @@ func (w *wallRun) run(ctx context.Context, variant string, n int, cmd, want stri
 // under its own source; terraform_data gets one resource per organization.
 func (w *wallRun) config(variant string, n int) string {
 	var b strings.Builder
-	gen := w.gen[workdirOf(variant)]
-	switch workdirOf(variant) {
-	case varTFData:
+	gen := w.gen[dirOf(variant)]
+	key := func(i int) string { return fmt.Sprintf("Bench%02d%05d", i%100, gen%100000) }
+	if variant == varTFData {
 		for i := range n {
-			fmt.Fprintf(&b, "resource \"terraform_data\" \"o%02d\" {\n  input = %q\n}\n", i, keyString(i, gen))
+			fmt.Fprintf(&b, "resource \"terraform_data\" \"o%02d\" {\n  input = %q\n}\n", i, key(i))
 		}
-	default:
-		source := ourSource
-		if workdirOf(variant) == varNull {
-			source = nullSource
-		}
-		b.WriteString(terraformBlock(source))
-		for i := range n {
-			org := w.sim.Organization(fmt.Sprintf("org%02d", i))
-			alias := fmt.Sprintf("o%02d", i)
-			b.WriteString(providerBlock(alias, orgLogin(w.sim, org, w.b.opts.WallLogin)))
-			fmt.Fprintf(&b, "resource \"cloudconnector_api_key\" %q {\n  provider = cloudconnector.%s\n  key      = %q\n}\n",
-				alias, alias, keyString(i, gen))
-		}
+		return b.String()
+	}
+	source := ourSource
+	if dirOf(variant) == dirOf(varNull) {
+		source = nullSource
+	}
+	b.WriteString(terraformBlock(source))
+	for i := range n {
+		alias := fmt.Sprintf("o%02d", i)
+		b.WriteString(providerBlock(alias, w.sim.Organization(fmt.Sprintf("org%02d", i)), simEndpoint(w.sim), w.b.opts.OneAPI))
+		fmt.Fprintf(&b, "resource \"cloudconnector_api_key\" %q {\n  provider = cloudconnector.%s\n  key      = %q\n}\n", alias, alias, key(i))
 	}
 	return b.String()
 }
 
-// keyString is a valid key string (12 letters or digits) for organization i
-// in generation gen.
-func keyString(i, gen int) string { return fmt.Sprintf("Bench%02d%05d", i%100, gen%100000) }
+// childrenCPU is the user and system CPU time of every child process this
+// program has waited for, their own waited-for children included: terraform
+// and the provider processes it started.
+func childrenCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// otherLoad measures how busy other work keeps the machine: wall times mean
+// little while it competes for the CPUs.
+type otherLoad struct {
+	start     time.Time
+	busy, own time.Duration
+	ok        bool
+}
+
+func startOtherLoad() otherLoad {
+	busy, ok := machineBusy()
+	return otherLoad{start: time.Now(), busy: busy, own: ownCPU(), ok: ok}
+}
+
+// cpus is the average number of CPUs that processes other than this program
+// and its children kept busy since start, or -1 where it is not known.
+func (l otherLoad) cpus() float64 {
+	busy, ok := machineBusy()
+	elapsed := time.Since(l.start)
+	if !ok || !l.ok || elapsed <= 0 {
+		return -1
+	}
+	return max(float64((busy-l.busy)-(ownCPU()-l.own))/float64(elapsed), 0)
+}
+
+// ownCPU is the CPU time of this program and of every child it waited for.
+func ownCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano()+ru.Stime.Nano()) + childrenCPU()
+}
+
+// machineBusy is the CPU time every process on the machine has used since
+// boot, from /proc/stat (Linux); ok is false elsewhere.
+func machineBusy() (busy time.Duration, ok bool) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, false
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, false
+	}
+	// user nice system idle iowait irq softirq steal, in USER_HZ ticks (100 per second)
+	var ticks int64
+	for _, i := range []int{1, 2, 3, 6, 7, 8} {
+		v, err := strconv.ParseInt(f[i], 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		ticks += v
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, true
+}

@@ -3,11 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,9 +17,7 @@ import (
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/tfrun"
 )
 
-// TestMain removes the provider the tests share once they are all done.
-// (No plugin-testing here, so testsupport.Main's settings are not needed;
-// tfrun finds terraform from TF_ACC_TERRAFORM_PATH or PATH.)
+// TestMain removes the providers the tests share once they are all done.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if built.dir != "" {
@@ -31,95 +27,59 @@ func TestMain(m *testing.M) {
 }
 
 var built struct {
-	once sync.Once
-	dir  string
-	err  error
+	once     sync.Once
+	dir, cli string
+	err      error
 }
 
-// builtProvider builds the provider once for the tests that do not test the
-// build itself (TestDemo does), and returns the directory that holds it.
-func builtProvider(t *testing.T) string {
+// builtProviders builds the providers once for the tests that do not test
+// the build itself (TestDemo does), and returns the CLI configuration that
+// serves them. It skips the test unless TF_ACC is set, like every
+// Terraform-driven test here.
+func builtProviders(t *testing.T) string {
 	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("TF_ACC not set: this test runs the terraform binary")
+	}
 	built.once.Do(func() {
 		// Shared by several tests, so not t.TempDir; TestMain removes it.
 		built.dir, built.err = os.MkdirTemp("", "cloudconnector-demo-test-") //nolint:usetesting // see above
 		if built.err == nil {
-			_, built.err = tfrun.BuildProvider(context.Background(), ".", built.dir)
+			built.cli, built.err = tfrun.BuildProviders(context.Background(), built.dir)
 		}
 	})
 	if built.err != nil {
 		t.Fatal(built.err)
 	}
-	return built.dir
-}
-
-// requireTerraform skips tests that run the terraform binary unless TF_ACC
-// is set, like every Terraform-driven test here.
-func requireTerraform(t *testing.T) {
-	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("TF_ACC not set: this test runs the terraform binary")
-	}
+	return built.cli
 }
 
 // mapEnv is an environment for run, so that tests need not touch the process's.
-func mapEnv(m map[string]string) lookupFunc {
+func mapEnv(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) {
 		v, ok := m[k]
 		return v, ok
 	}
 }
 
-// treeStatus is `git status` of the paths the demo could write into by
-// mistake; "" when git is not at hand.
+// treeStatus is `git status` of the paths the demo could write into by mistake.
 func treeStatus(t *testing.T) string {
 	t.Helper()
 	root, err := tfrun.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=all", "--ignored",
+	out, _ := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=all", "--ignored",
 		"--", "examples", "internal/demo").Output()
-	if err != nil {
-		return ""
-	}
 	return string(out)
 }
 
-// checkLeftNothing asserts that a run stopped what it started and removed
-// what it wrote.
-func checkLeftNothing(t *testing.T, rep *report, statusBefore string) {
+// checkRun asserts that the run did each step (statuses as given), showed
+// each, kept every secret out of its output, and left nothing behind.
+func checkRun(t *testing.T, rep *report, out, statusBefore string, titles []string, secrets ...string) {
 	t.Helper()
-	if rep.TempDir == "" {
-		t.Fatal("the report names no temp dir")
-	}
-	if _, err := os.Stat(rep.TempDir); !os.IsNotExist(err) {
-		t.Errorf("temp dir %s still exists (stat: %v)", rep.TempDir, err)
-	}
-	if rep.EchoAddress == "" {
-		t.Fatal("the report names no echo server address")
-	}
-	if c, err := net.DialTimeout(rep.EchoNetwork, rep.EchoAddress, time.Second); err == nil {
-		_ = c.Close()
-		t.Errorf("the echo provider still accepts connections at %s", rep.EchoAddress)
-	}
-	if rep.SimulatorURL != "" {
-		hc := &http.Client{Timeout: time.Second}
-		if resp, err := hc.Get(rep.SimulatorURL + "/_simulator/counts"); err == nil {
-			_ = resp.Body.Close()
-			t.Errorf("the simulator still answers at %s", rep.SimulatorURL)
-		}
-	}
-	if after := treeStatus(t); after != statusBefore {
-		t.Errorf("the run changed the working tree:\nbefore:\n%s\nafter:\n%s", statusBefore, after)
-	}
-}
-
-// checkSteps asserts that every step passed and that the output shows each.
-func checkSteps(t *testing.T, rep *report, out string, titles []string) {
-	t.Helper()
-	if rep.ExitCode != 0 {
-		t.Errorf("exit code %d", rep.ExitCode)
+	if rep.ExitCode != 0 || strings.Contains(out, "[FAIL]") {
+		t.Errorf("exit code %d; output:\n%s", rep.ExitCode, out)
 	}
 	if len(rep.Steps) != len(titles) {
 		t.Fatalf("%d steps, want %d", len(rep.Steps), len(titles))
@@ -138,21 +98,25 @@ func checkSteps(t *testing.T, rep *report, out string, titles []string) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	if strings.Contains(out, "[FAIL]") {
-		t.Error("output reports a failed check")
-	}
-	if strings.Contains(out, devOverridesWarning) {
+	if strings.Contains(out, tfrun.DevOverridesWarning) {
 		t.Error("output repeats the dev_overrides warning")
 	}
-}
-
-// checkNoSecrets asserts that no key string or credential reached the output.
-func checkNoSecrets(t *testing.T, out string, secrets ...string) {
-	t.Helper()
-	for _, s := range secrets {
+	for _, s := range append(rep.secrets, secrets...) {
 		if s != "" && strings.Contains(out, s) {
 			t.Errorf("output shows a secret (%d characters)", len(s))
 		}
+	}
+	if _, err := os.Stat(rep.TempDir); rep.TempDir == "" || !os.IsNotExist(err) {
+		t.Errorf("temp dir %q still exists (stat: %v)", rep.TempDir, err)
+	}
+	if rep.SimulatorURL != "" {
+		if resp, err := (&http.Client{Timeout: time.Second}).Get(rep.SimulatorURL + "/_simulator/counts"); err == nil {
+			_ = resp.Body.Close()
+			t.Errorf("the simulator still answers at %s", rep.SimulatorURL)
+		}
+	}
+	if after := treeStatus(t); after != statusBefore {
+		t.Errorf("the run changed the working tree:\nbefore:\n%s\nafter:\n%s", statusBefore, after)
 	}
 }
 
@@ -165,16 +129,18 @@ func stepTitles(realTenant bool) []string {
 }
 
 // TestDemo runs `make demo` as a fresh clone would: the embedded simulator,
-// no credentials in the environment.
+// no credentials in the environment, the providers built from the checkout.
 func TestDemo(t *testing.T) {
-	requireTerraform(t)
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("TF_ACC not set: this test runs the terraform binary")
+	}
 	t.Parallel()
 	before := treeStatus(t)
 	var out bytes.Buffer
 	rep := run(context.Background(), options{Out: &out, LookupEnv: mapEnv(nil)})
 	t.Logf("demo output:\n%s", out.String())
 
-	checkSteps(t, rep, out.String(), stepTitles(false))
+	checkRun(t, rep, out.String(), before, stepTitles(false))
 	if rep.Target != "simulator" || rep.SimulatorURL == "" {
 		t.Errorf("target %q at %q, want the simulator", rep.Target, rep.SimulatorURL)
 	}
@@ -189,19 +155,17 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(out.String(), `data = "`+maskedKey+`"`) {
 		t.Error("the destroy plan does not show echo's masked data")
 	}
-	checkNoSecrets(t, out.String(), rep.secrets...)
-	if len(rep.secrets) < 4 {
-		t.Errorf("the demo masked %d strings; it saw at least the original, shared, drifted and rotated ones", len(rep.secrets))
+	if len(rep.secrets) < 5 {
+		t.Errorf("the demo masked %d strings; it saw at least the password and the original, shared, "+
+			"drifted and rotated keys", len(rep.secrets))
 	}
-	checkLeftNothing(t, rep, before)
 }
 
 // TestDemoRealTenantPath proves the "real tenant" path end to end by pointing
 // it, through the usual environment variables, at a simulator this test
-// owns: no simulator of the demo's own, the out-of-band regenerate over
-// HTTP through internal/client, and the original string restored.
+// owns: no simulator of the demo's own, and the original string restored.
 func TestDemoRealTenantPath(t *testing.T) {
-	requireTerraform(t)
+	cli := builtProviders(t)
 	t.Parallel()
 	for _, mode := range []string{"legacy", "oneapi"} {
 		t.Run(mode, func(t *testing.T) {
@@ -221,10 +185,10 @@ func TestDemoRealTenantPath(t *testing.T) {
 			}
 			before := treeStatus(t)
 			var out bytes.Buffer
-			rep := run(context.Background(), options{Out: &out, LookupEnv: mapEnv(env), ProviderDir: builtProvider(t)})
+			rep := run(context.Background(), options{Out: &out, LookupEnv: mapEnv(env), CLIConfig: cli})
 			t.Logf("demo output:\n%s", out.String())
 
-			checkSteps(t, rep, out.String(), stepTitles(true))
+			checkRun(t, rep, out.String(), before, stepTitles(true), cfg.Password, cfg.ClientSecret)
 			if rep.Target != "real tenant" || rep.SimulatorURL != "" {
 				t.Errorf("target %q, simulator %q: want a real tenant and no simulator", rep.Target, rep.SimulatorURL)
 			}
@@ -234,8 +198,8 @@ func TestDemoRealTenantPath(t *testing.T) {
 				}
 			}
 			c := org.Counts()
-			// Regenerates: the out-of-band one (over HTTP this time) and the
-			// rotation. Edits: share, drift repair, restore.
+			// Regenerates: the out-of-band one and the rotation. Edits:
+			// share, drift repair, restore.
 			want := map[simulator.Op]int{simulator.OpRegenerate: 2, simulator.OpEdit: 3, simulator.OpAdd: 0, simulator.OpDelete: 0}
 			for op, n := range want {
 				if c.OK[op] != n {
@@ -256,8 +220,6 @@ func TestDemoRealTenantPath(t *testing.T) {
 				t.Errorf("after the demo the key is %d (same string: %t), want the original %d back",
 					got.ID, got.Value == original.Value, original.ID)
 			}
-			checkNoSecrets(t, out.String(), append(rep.secrets, cfg.Password, cfg.ClientSecret)...)
-			checkLeftNothing(t, rep, before)
 		})
 	}
 }
@@ -271,17 +233,13 @@ func TestRealTenantNeedsConfirmation(t *testing.T) {
 	cfg := org.Config()
 	key := testsupport.CurrentKey(t, org)
 	for _, confirm := range []string{"", "no", "YES please"} {
-		env := map[string]string{
-			"ZTC_BASE_URL": sim.LegacyBaseURL(), "ZTC_USERNAME": cfg.Username,
-			"ZTC_PASSWORD": cfg.Password, "ZTC_API_KEY": key.Value,
-		}
-		if confirm != "" {
-			env[confirmEnv] = confirm
-		}
+		env := map[string]string{"ZTC_BASE_URL": sim.LegacyBaseURL(), "ZTC_USERNAME": cfg.Username,
+			"ZTC_PASSWORD": cfg.Password, "ZTC_API_KEY": key.Value, confirmEnv: confirm}
 		var out bytes.Buffer
 		rep := run(context.Background(), options{Out: &out, LookupEnv: mapEnv(env)})
-		if rep.ExitCode != 2 {
-			t.Errorf("confirm %q: exit code %d, want 2", confirm, rep.ExitCode)
+		if rep.ExitCode != 2 || rep.TempDir != "" || len(rep.Steps) != 0 {
+			t.Errorf("confirm %q: exit code %d, temp dir %q, %d steps: want 2 and nothing done",
+				confirm, rep.ExitCode, rep.TempDir, len(rep.Steps))
 		}
 		for _, want := range []string{"not started", "ZTC_USERNAME, ZTC_PASSWORD, ZTC_API_KEY are set",
 			confirmEnv + "=yes make demo", "unset ZTC_USERNAME ZTC_PASSWORD ZTC_API_KEY"} {
@@ -289,9 +247,8 @@ func TestRealTenantNeedsConfirmation(t *testing.T) {
 				t.Errorf("confirm %q: output lacks %q:\n%s", confirm, want, out.String())
 			}
 		}
-		checkNoSecrets(t, out.String(), cfg.Password, key.Value)
-		if rep.TempDir != "" || len(rep.Steps) != 0 {
-			t.Errorf("confirm %q: the demo went ahead (temp dir %q, %d steps)", confirm, rep.TempDir, len(rep.Steps))
+		if strings.Contains(out.String(), cfg.Password) || strings.Contains(out.String(), key.Value) {
+			t.Errorf("confirm %q: the output shows a credential", confirm)
 		}
 	}
 	total := 0
@@ -303,50 +260,19 @@ func TestRealTenantNeedsConfirmation(t *testing.T) {
 	}
 }
 
-// TestWalkConfigurationsExist: every folder a step names is in examples/demo.
-func TestWalkConfigurationsExist(t *testing.T) {
-	root, err := tfrun.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range steps(true) {
-		if s.Folder == "" {
-			continue
-		}
-		files, _ := filepath.Glob(filepath.Join(root, "examples", "demo", s.Folder, "*.tf"))
-		if len(files) == 0 {
-			t.Errorf("step %q: examples/demo/%s has no .tf file", s.Title, s.Folder)
-		}
-	}
-	if first := steps(false)[0]; first.Folder == "" {
-		t.Error("the first step must name a configuration")
-	}
-	if n, m := len(steps(false)), len(steps(true)); m != n+1 || steps(true)[m-1].Run == nil {
-		t.Errorf("a real tenant gets %d steps, the simulator %d: want one more, the restore", m, n)
-	}
-}
-
 // TestDemoFailsLoudly: a step that does not do what it says fails the run
 // (exit 1, [FAIL] in the output, FAILED in the summary) and the steps after
 // it are skipped; a plan other than the announced one is never applied.
 func TestDemoFailsLoudly(t *testing.T) {
-	requireTerraform(t)
+	cli := builtProviders(t)
 	t.Parallel()
 	for name, tc := range map[string]struct {
 		change  func(*step)
 		output  string
 		applied bool
 	}{
-		"unexpected plan": {
-			change:  func(s *step) { s.Expect = map[string]string{addrKey: "update"} },
-			output:  "did not apply it",
-			applied: false,
-		},
-		"unexpected writes": {
-			change:  func(s *step) { s.Writes = map[string]int{"edit": 1} },
-			output:  "[FAIL] API writes: edit 1 (the simulator's count): counted none",
-			applied: true,
-		},
+		"unexpected plan":   {func(s *step) { s.Expect = map[string]string{addrKey: "update"} }, "did not apply it", false},
+		"unexpected writes": {func(s *step) { s.Writes = map[simulator.Op]int{simulator.OpEdit: 1} }, "[FAIL] API writes: edit 1 (the simulator's count): counted none", true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -356,16 +282,13 @@ func TestDemoFailsLoudly(t *testing.T) {
 				return all[:3]
 			}
 			var out bytes.Buffer
-			rep := run(context.Background(), options{Out: &out, LookupEnv: mapEnv(nil), Steps: walk, ProviderDir: builtProvider(t)})
-			if rep.ExitCode != 1 {
-				t.Errorf("exit code %d, want 1", rep.ExitCode)
-			}
+			rep := run(context.Background(), options{Out: &out, LookupEnv: mapEnv(nil), Steps: walk, CLIConfig: cli})
 			var statuses []string
 			for _, s := range rep.Steps {
 				statuses = append(statuses, s.Status)
 			}
-			if strings.Join(statuses, " ") != "ok FAILED skipped" {
-				t.Errorf("statuses %v, want ok FAILED skipped", statuses)
+			if rep.ExitCode != 1 || strings.Join(statuses, " ") != "ok FAILED skipped" {
+				t.Errorf("exit code %d, statuses %v: want 1, ok FAILED skipped", rep.ExitCode, statuses)
 			}
 			for _, want := range []string{tc.output, "1 step(s) did not do what they said", "FAILED", "skipped"} {
 				if !strings.Contains(out.String(), want) {

@@ -1,51 +1,50 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/tfrun"
 )
 
 // servedProviders are the providers a validation can reach offline: this
-// one, built from the checkout, and echo, served in this process.
-var servedProviders = map[string]string{
-	"cloudconnector": "seed62df8d36/cloudconnector",
-	"echo":           "hashicorp/echo",
-}
+// one and echo, both built from the checkout.
+var servedProviders = map[string]string{"cloudconnector": "seed62df8d36/cloudconnector", "echo": "hashicorp/echo"}
 
 // blockType finds the type of every resource, data source, ephemeral
 // resource and provider block.
 var blockType = regexp.MustCompile(`(?m)^\s*(resource|data|ephemeral|provider)\s+"([A-Za-z0-9_-]+)"`)
 
-// foreignProviders lists the providers, other than the served ones, whose
-// blocks a configuration file uses (by the type's prefix, as Terraform
-// infers providers).
-func foreignProviders(hcl string) []string {
-	var out []string
+// providersOf lists the providers whose blocks a configuration uses (by the
+// type's prefix, as Terraform infers them), and those of them not served here.
+func providersOf(hcl string) (used, foreign []string) {
 	for _, m := range blockType.FindAllStringSubmatch(hcl, -1) {
 		name := m[2]
 		if m[1] != "provider" {
 			name, _, _ = strings.Cut(name, "_")
 		}
-		if _, ok := servedProviders[name]; !ok && !slices.Contains(out, name) {
-			out = append(out, name)
+		if !slices.Contains(used, name) {
+			used = append(used, name)
+		}
+		if _, ok := servedProviders[name]; !ok && !slices.Contains(foreign, name) {
+			foreign = append(foreign, name)
 		}
 	}
-	sort.Strings(out)
-	return out
+	slices.Sort(foreign)
+	return used, foreign
 }
 
-func TestForeignProviders(t *testing.T) {
+func TestProvidersOf(t *testing.T) {
 	hcl := `
 resource "time_rotating" "r" {}
 resource "cloudconnector_api_key" "k" {}
@@ -53,83 +52,122 @@ ephemeral "cloudconnector_api_key" "e" {}
 data "aws_caller_identity" "me" {}
 provider "aws" {}
   resource "echo" "x" {}
-provider "cloudconnector" { alias = "a" }
 # resource "random_password" "commented" is not a block
 `
-	if got := foreignProviders(hcl); !slices.Equal(got, []string{"aws", "time"}) {
-		t.Errorf("foreignProviders = %v, want [aws time]", got)
+	if _, got := providersOf(hcl); !slices.Equal(got, []string{"aws", "time"}) {
+		t.Errorf("foreign providers %v, want [aws time]", got)
 	}
-	if got := foreignProviders(`resource "cloudconnector_api_key" "k" {}`); got != nil {
-		t.Errorf("foreignProviders = %v, want none", got)
+	if used, got := providersOf(`resource "cloudconnector_api_key" "k" {}`); got != nil || !slices.Equal(used, []string{"cloudconnector"}) {
+		t.Errorf("used %v, foreign %v, want cloudconnector and none", used, got)
 	}
 }
 
-// exampleFolders are the folders under examples/ that hold configuration.
-func exampleFolders(t *testing.T, root string) []string {
+// validate runs `terraform validate` on files (name to text) in a fresh
+// directory and returns its problems: every diagnostic, and "not valid".
+func validate(t *testing.T, cli string, files map[string]string) []string {
 	t.Helper()
-	var dirs []string
-	err := filepath.WalkDir(filepath.Join(root, "examples"), func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
+	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
 		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") { // .terraform and the like
-			return filepath.SkipDir
+	}
+	tf := terraformIn(t, cli, dir, nil)
+	out, err := tf.Validate(context.Background())
+	if err != nil {
+		t.Fatalf("terraform validate: %v", err)
+	}
+	var problems []string
+	for _, d := range out.Diagnostics {
+		if d.Summary != tfrun.DevOverridesWarning {
+			problems = append(problems, string(d.Severity)+": "+d.Summary+": "+d.Detail)
 		}
-		if !d.IsDir() && strings.HasSuffix(path, ".tf") && !slices.Contains(dirs, filepath.Dir(path)) {
-			dirs = append(dirs, filepath.Dir(path))
-		}
-		return nil
-	})
+	}
+	if !out.Valid {
+		problems = append(problems, "terraform validate: not valid")
+	}
+	return problems
+}
+
+func terraformIn(t *testing.T, cli, dir string, env map[string]string) *tfexec.Terraform {
+	t.Helper()
+	bin, err := tfrun.FindTerraform()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dirs
+	if env == nil {
+		env = map[string]string{}
+	}
+	env["TF_CLI_CONFIG_FILE"] = cli
+	tf, err := tfrun.New(context.Background(), bin, dir, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tf
 }
 
 // TestExamplesValidate runs `terraform validate` in every folder under
-// examples/ against the provider built from this checkout. Files that use
+// examples/ against the providers built from this checkout. Files that use
 // providers which cannot be installed offline (hashicorp/time, hashicorp/aws)
-// are left out, and the test says which and why; a folder with nothing left
-// is skipped with that reason.
+// are left out, and the test says which; a folder with nothing left is
+// skipped with that reason.
 func TestExamplesValidate(t *testing.T) {
-	requireTerraform(t)
+	cli := builtProviders(t)
 	t.Parallel()
 	root, err := tfrun.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tf, err := tfrun.FindTerraform()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	tmp := t.TempDir()
-	bin := builtProvider(t)
-	cliConfig := filepath.Join(tmp, "terraformrc")
-	if err := tfrun.WriteCLIConfig(cliConfig, bin, nil); err != nil {
-		t.Fatal(err)
-	}
-	logEnv := quietInProcessLogs()
-	echo, err := startEcho(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Subtests run in parallel: stop echo when the last one is done.
-	t.Cleanup(echo.Stop)
-	env := append([]string{"TF_CLI_CONFIG_FILE=" + cliConfig, echo.Env()}, logEnv...)
-
-	folders := exampleFolders(t, root)
-	var mu sync.Mutex
-	covered := map[string]bool{} // top-level example folders validated or skipped with a reason
-	for _, dir := range folders {
+	folders := map[string][]string{}
+	_ = filepath.WalkDir(filepath.Join(root, "examples"), func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".tf") {
+			folders[filepath.Dir(path)] = append(folders[filepath.Dir(path)], path)
+		}
+		return err
+	})
+	covered := map[string]bool{}
+	for dir, files := range folders {
 		rel, _ := filepath.Rel(filepath.Join(root, "examples"), dir)
 		top, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
-		mu.Lock()
 		covered[top] = true
-		mu.Unlock()
 		t.Run(filepath.ToSlash(rel), func(t *testing.T) {
 			t.Parallel()
-			validateFolder(t, tf, env, dir)
+			kept, used := map[string]string{}, map[string]bool{}
+			declared := false
+			for _, f := range files {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				names, foreign := providersOf(string(b))
+				if len(foreign) > 0 {
+					t.Logf("left out %s: it uses %s, which cannot be installed offline; the rest of the folder is validated",
+						filepath.Base(f), strings.Join(foreign, ", "))
+					continue
+				}
+				for _, n := range names {
+					used[n] = true
+				}
+				declared = declared || strings.Contains(string(b), "required_providers")
+				kept[filepath.Base(f)] = string(b)
+			}
+			if len(kept) == 0 {
+				t.Skip("every file uses a provider that cannot be installed offline")
+			}
+			if !declared {
+				// Examples in the docs leave the terraform block out; without it
+				// Terraform would look for hashicorp/cloudconnector.
+				var b strings.Builder
+				for _, name := range []string{"cloudconnector", "echo"} {
+					if used[name] || name == "cloudconnector" {
+						b.WriteString("    " + name + " = { source = \"" + servedProviders[name] + "\" }\n")
+					}
+				}
+				kept["zz_validate_providers.tf"] = "terraform {\n  required_providers {\n" + b.String() + "  }\n}\n"
+			}
+			for _, problem := range validate(t, cli, kept) {
+				t.Errorf("%s (files: %s)", problem, strings.Join(slices.Sorted(maps.Keys(kept)), ", "))
+			}
 		})
 	}
 	for _, want := range []string{"data-sources", "demo", "ephemeral-resources", "functions", "multi-org", "provider", "resources"} {
@@ -139,125 +177,19 @@ func TestExamplesValidate(t *testing.T) {
 	}
 }
 
-func validateFolder(t *testing.T, tf string, env []string, dir string) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	work := t.TempDir()
-	var kept, skipped []string
-	var declared bool
-	used := map[string]bool{}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if foreign := foreignProviders(string(b)); len(foreign) > 0 {
-			skipped = append(skipped, filepath.Base(f))
-			t.Logf("left out %s: it uses %s, which cannot be installed offline (no network, no plugin cache); "+
-				"the rest of the folder is validated", filepath.Base(f), strings.Join(foreign, ", "))
-			continue
-		}
-		for _, m := range blockType.FindAllStringSubmatch(string(b), -1) {
-			name, _, _ := strings.Cut(m[2], "_")
-			used[name] = true
-		}
-		declared = declared || strings.Contains(string(b), "required_providers")
-		kept = append(kept, filepath.Base(f))
-		if err := os.WriteFile(filepath.Join(work, filepath.Base(f)), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(kept) == 0 {
-		t.Skipf("every file (%s) uses a provider that cannot be installed offline", strings.Join(skipped, ", "))
-	}
-	if !declared {
-		// Examples in the docs leave the terraform block out; without it
-		// Terraform would look for hashicorp/cloudconnector.
-		var b strings.Builder
-		b.WriteString("terraform {\n  required_providers {\n")
-		for _, name := range sortedKeys(servedProviders) {
-			if used[name] || name == "cloudconnector" {
-				b.WriteString("    " + name + " = { source = \"" + servedProviders[name] + "\" }\n")
-			}
-		}
-		b.WriteString("  }\n}\n")
-		if err := os.WriteFile(filepath.Join(work, "zz_validate_providers.tf"), []byte(b.String()), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, problem := range validate(t, tf, env, work) {
-		t.Errorf("%s (files: %s)", problem, strings.Join(kept, ", "))
-	}
-}
-
-// validate runs `terraform validate` in dir and returns its problems: every
-// diagnostic but the dev_overrides warning, and "not valid".
-func validate(t *testing.T, tf string, env []string, dir string) []string {
-	t.Helper()
-	run := &tfrun.Terraform{Bin: tf, Dir: dir, Env: env}
-	res, err := run.Run(context.Background(), "validate", "-json", "-no-color")
-	var out struct {
-		Valid       bool `json:"valid"`
-		Diagnostics []struct {
-			Severity string `json:"severity"`
-			Summary  string `json:"summary"`
-			Detail   string `json:"detail"`
-		} `json:"diagnostics"`
-	}
-	if jerr := json.Unmarshal([]byte(res.Stdout), &out); jerr != nil {
-		t.Fatalf("terraform validate: %v (%v)\n%s", err, jerr, res.Stdout)
-	}
-	var problems []string
-	for _, d := range out.Diagnostics {
-		if d.Summary != devOverridesWarning {
-			problems = append(problems, d.Severity+": "+d.Summary+": "+d.Detail)
-		}
-	}
-	if !out.Valid {
-		problems = append(problems, "terraform validate: not valid")
-	}
-	return problems
-}
-
 // TestValidateCatchesMistakes: the validation above fails a configuration
 // that does not match the provider's schema, so a stale example cannot pass.
 func TestValidateCatchesMistakes(t *testing.T) {
-	requireTerraform(t)
+	cli := builtProviders(t)
 	t.Parallel()
-	tf, err := tfrun.FindTerraform()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	bin := builtProvider(t)
-	cliConfig := filepath.Join(tmp, "terraformrc")
-	if err := tfrun.WriteCLIConfig(cliConfig, bin, nil); err != nil {
-		t.Fatal(err)
-	}
 	for name, tc := range map[string]struct{ body, want string }{
-		"unknown argument": {`resource "cloudconnector_api_key" "k" {
-  rotate_every = "90d"
-}`, "Unsupported argument"},
-		"key string too short": {`resource "cloudconnector_api_key" "k" {
-  key = "short"
-}`, "Invalid API key string"},
-		"key with triggers": {`resource "cloudconnector_api_key" "k" {
-  key                 = "abcdefghijkl"
-  regenerate_triggers = { r = "1" }
-}`, "Invalid Attribute Combination"},
+		"unknown argument":     {"rotate_every = \"90d\"", "Unsupported argument"},
+		"key string too short": {"key = \"short\"", "Invalid API key string"},
+		"key with triggers":    {"key = \"abcdefghijkl\"\n  regenerate_triggers = { r = \"1\" }", "Invalid Attribute Combination"},
 	} {
-		dir := filepath.Join(tmp, strings.ReplaceAll(name, " ", "-"))
-		if err := os.Mkdir(dir, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		config := "terraform {\n  required_providers {\n    cloudconnector = { source = \"seed62df8d36/cloudconnector\" }\n  }\n}\n" + tc.body + "\n"
-		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		problems := validate(t, tf, []string{"TF_CLI_CONFIG_FILE=" + cliConfig}, dir)
-		if !strings.Contains(strings.Join(problems, "\n"), tc.want) {
+		config := "terraform {\n  required_providers {\n    cloudconnector = { source = \"seed62df8d36/cloudconnector\" }\n  }\n}\n" +
+			"resource \"cloudconnector_api_key\" \"k\" {\n  " + tc.body + "\n}\n"
+		if problems := validate(t, cli, map[string]string{"main.tf": config}); !strings.Contains(strings.Join(problems, "\n"), tc.want) {
 			t.Errorf("%s: problems %q, want one with %q", name, problems, tc.want)
 		}
 	}
@@ -267,8 +199,7 @@ func TestValidateCatchesMistakes(t *testing.T) {
 // with the indentation of its fence removed. Guides mark complete
 // configurations so; fragments use ```hcl and are not validated.
 func terraformFences(markdown string) []string {
-	var blocks []string
-	var cur []string
+	var blocks, cur []string
 	indent, in := "", false
 	for _, line := range strings.Split(markdown, "\n") {
 		trimmed := strings.TrimLeft(line, " ")
@@ -276,8 +207,7 @@ func terraformFences(markdown string) []string {
 		case !in && trimmed == "```terraform":
 			in, indent, cur = true, line[:len(line)-len(trimmed)], nil
 		case in && trimmed == "```":
-			blocks = append(blocks, strings.Join(cur, "\n")+"\n")
-			in = false
+			blocks, in = append(blocks, strings.Join(cur, "\n")+"\n"), false
 		case in:
 			cur = append(cur, strings.TrimPrefix(line, indent))
 		}
@@ -287,9 +217,7 @@ func terraformFences(markdown string) []string {
 
 func TestTerraformFences(t *testing.T) {
 	md := "text\n```terraform\nresource \"a\" \"b\" {}\n```\n```hcl\nfragment\n```\n1. step\n\n   ```terraform\n   provider \"x\" {\n     y = 1\n   }\n   ```\n"
-	got := terraformFences(md)
-	want := []string{"resource \"a\" \"b\" {}\n", "provider \"x\" {\n  y = 1\n}\n"}
-	if !slices.Equal(got, want) {
+	if got, want := terraformFences(md), []string{"resource \"a\" \"b\" {}\n", "provider \"x\" {\n  y = 1\n}\n"}; !slices.Equal(got, want) {
 		t.Errorf("terraformFences = %q, want %q", got, want)
 	}
 }
@@ -299,13 +227,9 @@ func TestTerraformFences(t *testing.T) {
 // the built provider, so the guides cannot drift from the schema. Blocks that
 // use providers which cannot be installed offline are skipped, with the reason.
 func TestGuidesValidate(t *testing.T) {
-	requireTerraform(t)
+	cli := builtProviders(t)
 	t.Parallel()
 	root, err := tfrun.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tf, err := tfrun.FindTerraform()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,13 +237,6 @@ func TestGuidesValidate(t *testing.T) {
 	if err != nil || len(guides) < 5 {
 		t.Fatalf("%d guides (%v), want the five", len(guides), err)
 	}
-	tmp := t.TempDir()
-	bin := builtProvider(t)
-	cliConfig := filepath.Join(tmp, "terraformrc")
-	if err := tfrun.WriteCLIConfig(cliConfig, bin, nil); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"TF_CLI_CONFIG_FILE=" + cliConfig}
 	for _, guide := range guides {
 		b, err := os.ReadFile(guide)
 		if err != nil {
@@ -329,16 +246,11 @@ func TestGuidesValidate(t *testing.T) {
 		for i, block := range terraformFences(string(b)) {
 			t.Run(name+"/"+strconv.Itoa(i+1), func(t *testing.T) {
 				t.Parallel()
-				dir := t.TempDir()
-				file := filepath.Join(dir, "main.tf")
-				if err := os.WriteFile(file, []byte(block), 0o600); err != nil {
-					t.Fatal(err)
+				formatted, err := terraformIn(t, cli, t.TempDir(), nil).FormatString(context.Background(), block)
+				if err != nil || formatted != block {
+					t.Errorf("not formatted as terraform fmt would (%v):\n%s", err, formatted)
 				}
-				fmtRun := &tfrun.Terraform{Bin: tf, Dir: dir, Env: env}
-				if res, err := fmtRun.Run(context.Background(), "fmt", "-check", "-diff", "-no-color", "main.tf"); err != nil {
-					t.Errorf("not formatted as terraform fmt would:\n%s", res.Stdout)
-				}
-				if foreign := foreignProviders(block); len(foreign) > 0 {
+				if _, foreign := providersOf(block); len(foreign) > 0 {
 					t.Skipf("uses %s, which cannot be installed offline: formatting checked, validation skipped",
 						strings.Join(foreign, ", "))
 				}
@@ -346,10 +258,87 @@ func TestGuidesValidate(t *testing.T) {
 					t.Fatal("a ```terraform block in a guide is a complete configuration: give it a terraform block, " +
 						"or mark a fragment ```hcl")
 				}
-				for _, problem := range validate(t, tf, env, dir) {
+				for _, problem := range validate(t, cli, map[string]string{"main.tf": block}) {
 					t.Error(problem)
 				}
 			})
 		}
+	}
+}
+
+// TestLoginRulesAgreeWithProvider: for each environment, the demo's
+// loginConfig and the provider itself (its base URL data source, planned
+// through terraform) agree: both refuse it, or both log in the same way at
+// the same base URL.
+func TestLoginRulesAgreeWithProvider(t *testing.T) {
+	cli := builtProviders(t)
+	t.Parallel()
+	const config = `terraform {
+  required_providers {
+    cloudconnector = { source = "seed62df8d36/cloudconnector" }
+  }
+}
+data "cloudconnector_base_url" "this" {}
+output "url" { value = data.cloudconnector_base_url.this.url }
+output "auth_mode" { value = data.cloudconnector_base_url.this.auth_mode }
+`
+	legacy := map[string]string{"ZTC_USERNAME": "admin@acme.com", "ZTC_PASSWORD": "Secret-pass1", "ZTC_API_KEY": "abcdefghijkl"}
+	oneAPI := map[string]string{"ZSCALER_CLIENT_ID": "client1", "ZSCALER_CLIENT_SECRET": "Secret-client1", "ZSCALER_VANITY_DOMAIN": "acme"}
+	with := func(base map[string]string, kv ...string) map[string]string {
+		out := map[string]string{}
+		for k, v := range base {
+			out[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			out[kv[i]] = kv[i+1]
+		}
+		return out
+	}
+	for name, env := range map[string]map[string]string{
+		"legacy":                       legacy,
+		"legacy, vendor cloud":         with(legacy, "ZSCALER_CLOUD", "zscalertwo"),
+		"legacy, base URL":             with(legacy, "ZTC_BASE_URL", "http://127.0.0.1:1/api/v1"),
+		"legacy without password":      with(legacy, "ZTC_PASSWORD", ""),
+		"oneapi":                       oneAPI,
+		"oneapi, cloud":                with(oneAPI, "ZTC_CLOUD", "zscalerbeta"),
+		"oneapi on gov":                with(oneAPI, "ZTC_CLOUD", "zscalergov"),
+		"oneapi without secret":        with(oneAPI, "ZSCALER_CLIENT_SECRET", ""),
+		"oneapi token URL, no vanity":  with(oneAPI, "ZSCALER_VANITY_DOMAIN", "", "ZSCALER_TOKEN_URL", "http://127.0.0.1:1/oauth2/v1/token"),
+		"mix: username and client ID":  with(legacy, "ZSCALER_CLIENT_ID", "client1"),
+		"mix: legacy and vanity":       with(legacy, "ZSCALER_VANITY_DOMAIN", "acme"),
+		"vanity domain alone":          {"ZSCALER_VANITY_DOMAIN": "acme"},
+		"unknown cloud":                with(legacy, "ZTC_CLOUD", "mars"),
+		"mix: password and secret":     with(legacy, "ZSCALER_CLIENT_SECRET", "s"),
+		"oneapi, client ID and secret": with(oneAPI, "ZSCALER_VANITY_DOMAIN", ""),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			tf := terraformIn(t, cli, dir, env)
+			var out bytes.Buffer
+			_, planErr := tf.PlanJSON(context.Background(), &out, tfexec.Out("plan"))
+			tf.SetStdout(nil)
+			cfg, demoErr := loginConfig(env)
+			if (planErr != nil) != (demoErr != nil) {
+				t.Fatalf("the provider says %v; the demo says %v", tfrun.ParseStream(out.Bytes()).Err(planErr), demoErr)
+			}
+			if planErr != nil {
+				return
+			}
+			plan, err := tf.ShowPlanFile(context.Background(), "plan")
+			if err != nil {
+				t.Fatal(err)
+			}
+			mode := "legacy"
+			if cfg.ClientID != "" {
+				mode = "oneapi"
+			}
+			if url, am := plan.OutputChanges["url"].After, plan.OutputChanges["auth_mode"].After; url != cfg.BaseURL || am != mode {
+				t.Errorf("the provider logs in with %v at %v; the demo with %s at %s", am, url, mode, cfg.BaseURL)
+			}
+		})
 	}
 }

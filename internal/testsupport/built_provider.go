@@ -33,13 +33,12 @@ func UserTerraform(t testing.TB) (terraformBin, cliConfig string) {
 		if built.dir, built.err = os.MkdirTemp("", "cloudconnector-test-provider-"); built.err != nil {
 			return
 		}
-		providerDir, err := tfrun.BuildProvider(context.Background(), ".", filepath.Join(built.dir, "bin"))
-		if err != nil {
-			built.err = err
+		bin := filepath.Join(built.dir, "terraform-provider-cloudconnector")
+		if built.err = tfrun.Build(context.Background(), bin, nil, "."); built.err != nil {
 			return
 		}
 		built.config = filepath.Join(built.dir, "cli.tfrc")
-		built.err = tfrun.WriteCLIConfig(built.config, providerDir, nil)
+		built.err = tfrun.WriteCLIConfig(built.config, map[string]string{tfrun.ProviderSource: built.dir})
 	})
 	if built.err != nil {
 		t.Fatal(built.err)

@@ -1,24 +1,38 @@
-// Package tfrun runs the real terraform binary against a locally built
-// provider, for programs (make demo, make bench) and tests that need the
+// Package tfrun runs the real terraform binary against providers built from
+// this checkout, for programs (make demo, make bench) and tests that need the
 // provider as Terraform users run it: its own process, found through a CLI
-// configuration with dev_overrides, nothing downloaded.
+// configuration with dev_overrides, nothing downloaded. The commands
+// themselves go through hashicorp/terraform-exec; this package adds what it
+// lacks: building the providers, the CLI configuration, a clean environment,
+// and the -json stream's diagnostics.
 package tfrun
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
 )
 
 // ProviderSource is the provider's source address as users write it.
 const ProviderSource = "registry.terraform.io/seed62df8d36/cloudconnector"
+
+// DevOverridesWarning is the warning Terraform prints on every run with
+// dev_overrides; programs that explain it once leave it out.
+const DevOverridesWarning = "Provider development overrides are in effect"
 
 // FindTerraform returns TF_ACC_TERRAFORM_PATH when set, else terraform on PATH.
 func FindTerraform() (string, error) {
@@ -55,60 +69,153 @@ func ModuleRoot() (string, error) {
 	}
 }
 
-// BuildProvider builds the package at pkg (relative to the module root, "."
-// for the provider itself) into outDir under the provider's binary name, and
-// returns outDir. Extra go build flags go in flags.
-func BuildProvider(ctx context.Context, pkg, outDir string, flags ...string) (string, error) {
+// Build runs go build from the module root with flags; out is a binary
+// path for one package, or a directory ending in "/" for several (each binary
+// is named after its package: "." is terraform-provider-cloudconnector).
+func Build(ctx context.Context, out string, flags []string, pkgs ...string) error {
 	root, err := ModuleRoot()
 	if err != nil {
-		return "", err
+		return err
 	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return "", err
-	}
-	args := append([]string{"build", "-o", filepath.Join(outDir, "terraform-provider-cloudconnector")}, flags...)
-	args = append(args, pkg)
+	args := append(append([]string{"build", "-o", out}, flags...), pkgs...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build %s: %w\n%s", pkg, err, out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %w\n%s", strings.Join(pkgs, " "), err, b)
 	}
-	return outDir, nil
+	return nil
+}
+
+// EchoSource is where the demo's configurations find the echo provider.
+const EchoSource = "registry.terraform.io/hashicorp/echo"
+
+// BuildProviders builds the provider and the demo's echo provider into dir
+// and writes a CLI configuration there that serves both; it returns its path.
+func BuildProviders(ctx context.Context, dir string) (string, error) {
+	if err := Build(ctx, dir+string(filepath.Separator), nil, ".", "./internal/demo/terraform-provider-echo"); err != nil {
+		return "", err
+	}
+	cli := filepath.Join(dir, "terraformrc")
+	return cli, WriteCLIConfig(cli, map[string]string{ProviderSource: dir, EchoSource: dir})
 }
 
 // WriteCLIConfig writes a Terraform CLI configuration to path that serves
-// source from the binary in providerDir (dev_overrides) and installs
-// everything else only from directories that exist locally, never the network.
-func WriteCLIConfig(path, providerDir string, overrides map[string]string) error {
+// each source from the directory that holds its binary (dev_overrides) and
+// installs nothing from the network.
+func WriteCLIConfig(path string, overrides map[string]string) error {
 	var b strings.Builder
 	b.WriteString("provider_installation {\n  dev_overrides {\n")
-	fmt.Fprintf(&b, "    %q = %q\n", ProviderSource, providerDir)
-	for source, dir := range overrides {
-		fmt.Fprintf(&b, "    %q = %q\n", source, dir)
+	for _, source := range slices.Sorted(maps.Keys(overrides)) {
+		fmt.Fprintf(&b, "    %q = %q\n", source, overrides[source])
 	}
 	b.WriteString("  }\n  direct {\n    exclude = [\"registry.terraform.io/*/*\"]\n  }\n}\n")
 	return os.WriteFile(path, []byte(b.String()), 0o600)
 }
 
-// Terraform runs one terraform binary in one working directory.
+// New returns terraform-exec's runner for dir, with Env(env) as its
+// environment. It reads Terraform's version once here, as terraform-exec
+// does before most commands, so that no later command pays for it.
+func New(ctx context.Context, bin, dir string, env map[string]string) (*tfexec.Terraform, error) {
+	tf, err := tfexec.NewTerraform(dir, bin)
+	if err != nil {
+		return nil, err
+	}
+	if err := tf.SetEnv(Env(env)); err != nil {
+		return nil, err
+	}
+	// Interrupted, terraform gets this long to stop its providers and release
+	// its state lock before it is killed.
+	if err := tf.SetWaitDelay(10 * time.Second); err != nil {
+		return nil, err
+	}
+	if _, _, err := tf.Version(ctx, false); err != nil {
+		return nil, err
+	}
+	return tf, nil
+}
+
+// Env is this process's environment without any TF_*, ZTC_* or ZSCALER_*
+// variable (the user's CLI arguments, workspace, logs or tenant must not
+// change what runs), plus env.
+func Env(env map[string]string) map[string]string {
+	clean := map[string]string{"CHECKPOINT_DISABLE": "1"}
+	for _, kv := range os.Environ() {
+		name, value, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "TF_") && !strings.HasPrefix(name, "ZTC_") && !strings.HasPrefix(name, "ZSCALER_") {
+			clean[name] = value
+		}
+	}
+	maps.Copy(clean, env)
+	return clean
+}
+
+// Stream is what a -json command said: its diagnostics, but the
+// dev_overrides warning, and its last change summary.
+type Stream struct {
+	Diags   []tfjson.Diagnostic
+	Summary string // "Plan: 1 to add, ...", "Apply complete! ..."
+}
+
+// ParseStream reads Terraform's machine-readable UI (one JSON object a line).
+func ParseStream(out []byte) Stream {
+	var s Stream
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
+	for sc.Scan() {
+		var m struct {
+			Type       string             `json:"type"`
+			Message    string             `json:"@message"`
+			Diagnostic *tfjson.Diagnostic `json:"diagnostic"`
+		}
+		if json.Unmarshal(sc.Bytes(), &m) != nil {
+			continue
+		}
+		switch {
+		case m.Type == "diagnostic" && m.Diagnostic != nil && m.Diagnostic.Summary != DevOverridesWarning:
+			s.Diags = append(s.Diags, *m.Diagnostic)
+		case m.Type == "change_summary":
+			s.Summary = m.Message
+		}
+	}
+	return s
+}
+
+// Err is err with the stream's error diagnostics, which a -json command
+// writes to stdout rather than stderr.
+func (s Stream) Err(err error) error {
+	if err == nil {
+		return nil
+	}
+	var b strings.Builder
+	for _, d := range s.Diags {
+		if d.Severity == tfjson.DiagnosticSeverityError {
+			fmt.Fprintf(&b, "\n  Error: %s\n  %s", d.Summary, strings.ReplaceAll(d.Detail, "\n", "\n  "))
+		}
+	}
+	if b.Len() == 0 {
+		return err
+	}
+	return fmt.Errorf("terraform failed:%s", b.String())
+}
+
+// Terraform runs terraform with flags that terraform-exec does not take
+// (trace logs and -json through the environment, say), for the tests that
+// scan what a user's run writes.
 type Terraform struct {
 	Bin string   // the terraform binary
 	Dir string   // the working directory (the configuration)
 	Env []string // added to the process environment (KEY=value)
-	// Output, when set, receives stdout and stderr as they come, as well as
-	// being returned by Run.
+	// Output, when set, receives stdout and stderr as they come.
 	Output io.Writer
 }
 
-// Result is one terraform command's outcome.
+// Result is one terraform command's output.
 type Result struct {
-	Args   []string
-	Stdout string
-	Stderr string
+	Args           []string
+	Stdout, Stderr string
 }
 
-// Run runs terraform with args. The error includes stderr, which is where
-// Terraform writes its diagnostics.
+// Run runs terraform with args; the error includes stderr.
 func (t *Terraform) Run(ctx context.Context, args ...string) (Result, error) {
 	cmd := exec.CommandContext(ctx, t.Bin, args...)
 	// Interrupt rather than kill, so that terraform stops its providers and
@@ -116,13 +223,11 @@ func (t *Terraform) Run(ctx context.Context, args ...string) (Result, error) {
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
 	cmd.Dir = t.Dir
-	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
-	cmd.Env = append(cmd.Env, t.Env...)
+	cmd.Env = append(append(os.Environ(), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1"), t.Env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if t.Output != nil {
-		cmd.Stdout = io.MultiWriter(&stdout, t.Output)
-		cmd.Stderr = io.MultiWriter(&stderr, t.Output)
+		cmd.Stdout, cmd.Stderr = io.MultiWriter(&stdout, t.Output), io.MultiWriter(&stderr, t.Output)
 	}
 	err := cmd.Run()
 	res := Result{Args: args, Stdout: stdout.String(), Stderr: stderr.String()}

@@ -30,8 +30,3 @@ output "auth_mode" {
 output "key_id" {
   value = cloudconnector_api_key.org.id
 }
-
-# The fingerprint shows a change in a plan without showing the string.
-output "key_fingerprint" {
-  value = cloudconnector_api_key.org.key_fingerprint
-}

@@ -37,7 +37,3 @@ output "auth_mode" {
 output "key_id" {
   value = cloudconnector_api_key.org.id
 }
-
-output "key_fingerprint" {
-  value = cloudconnector_api_key.org.key_fingerprint
-}

@@ -4,8 +4,8 @@
 # The receiving side here is a stand-in. A secrets manager's write-only
 # argument (aws_secretsmanager_secret_version.secret_string_wo, say) would
 # take the string and keep it out of state; the demo cannot download such a
-# provider, so `make demo` serves terraform-plugin-testing's "echo" provider
-# in-process instead. Unlike a write-only argument, echo DOES keep what it is
+# provider, so `make demo` builds terraform-plugin-testing's "echo" provider
+# and serves it through dev_overrides instead. Unlike a write-only argument, echo DOES keep what it is
 # handed, in its own resource's state. Step 7 (terraform destroy) runs on this
 # configuration too.
 terraform {
@@ -13,7 +13,7 @@ terraform {
     cloudconnector = {
       source = "seed62df8d36/cloudconnector"
     }
-    # Not in any registry: `make demo` serves it through TF_REATTACH_PROVIDERS.
+    # Not in any registry: `make demo` builds it (internal/demo/terraform-provider-echo).
     echo = {
       source = "hashicorp/echo"
     }
@@ -55,8 +55,4 @@ output "auth_mode" {
 
 output "key_id" {
   value = cloudconnector_api_key.org.id
-}
-
-output "key_fingerprint" {
-  value = cloudconnector_api_key.org.key_fingerprint
 }
