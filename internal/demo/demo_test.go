@@ -77,6 +77,10 @@ func treeStatus(t *testing.T) string {
 // checkRun asserts that the run did each step (statuses as given), showed
 // each, kept every secret out of its output, and left nothing behind.
 func checkRun(t *testing.T, rep *report, out, statusBefore string, titles []string, secrets ...string) {
+	checkRunShows(t, rep, out, statusBefore, titles, []string{"$ terraform plan -refresh-only", "$ terraform plan -destroy"}, secrets...)
+}
+
+func checkRunShows(t *testing.T, rep *report, out, statusBefore string, titles, shows []string, secrets ...string) {
 	t.Helper()
 	if rep.ExitCode != 0 || strings.Contains(out, "[FAIL]") {
 		t.Errorf("exit code %d; output:\n%s", rep.ExitCode, out)
@@ -92,8 +96,7 @@ func checkRun(t *testing.T, rep *report, out, statusBefore string, titles []stri
 			t.Errorf("output has no heading for %q", s.Title)
 		}
 	}
-	for _, want := range []string{"$ terraform plan", "$ terraform apply", "$ terraform plan -refresh-only",
-		"$ terraform plan -destroy", "== Summary", "did what they said"} {
+	for _, want := range append(shows, "$ terraform plan", "$ terraform apply", "== Summary", "did what they said") {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
@@ -120,10 +123,12 @@ func checkRun(t *testing.T, rep *report, out, statusBefore string, titles []stri
 	}
 }
 
-func stepTitles(realTenant bool) []string {
+func stepTitles(realTenant, readOnly bool) []string {
 	var titles []string
 	for _, s := range steps(realTenant) {
-		titles = append(titles, s.Title)
+		if s.Reads || !readOnly {
+			titles = append(titles, s.Title)
+		}
 	}
 	return titles
 }
@@ -140,11 +145,11 @@ func TestDemo(t *testing.T) {
 	rep := run(context.Background(), options{Out: &out, LookupEnv: mapEnv(nil)})
 	t.Logf("demo output:\n%s", out.String())
 
-	checkRun(t, rep, out.String(), before, stepTitles(false))
+	checkRun(t, rep, out.String(), before, stepTitles(false, false))
 	if rep.Target != "simulator" || rep.SimulatorURL == "" {
 		t.Errorf("target %q at %q, want the simulator", rep.Target, rep.SimulatorURL)
 	}
-	wantWrites := []string{"none", "none", "edit 1", "edit 1", "regenerate 1", "none", "none"}
+	wantWrites := []string{"none", "none", "none", "edit 1", "edit 1", "regenerate 1", "none"}
 	for i, s := range rep.Steps {
 		if s.Writes != wantWrites[i] {
 			t.Errorf("step %d writes %q, want %q", i+1, s.Writes, wantWrites[i])
@@ -161,9 +166,10 @@ func TestDemo(t *testing.T) {
 	}
 }
 
-// TestDemoRealTenantPath proves the "real tenant" path end to end by pointing
-// it, through the usual environment variables, at a simulator this test
-// owns: no simulator of the demo's own, and the original string restored.
+// TestDemoRealTenantPath proves the "real tenant" path with writes opted in
+// end to end by pointing it, through the usual environment variables, at a
+// simulator this test owns: no simulator of the demo's own, the edit back
+// checked first, and the original string restored.
 func TestDemoRealTenantPath(t *testing.T) {
 	cli := builtProviders(t)
 	t.Parallel()
@@ -174,7 +180,7 @@ func TestDemoRealTenantPath(t *testing.T) {
 			org := sim.DefaultOrganization()
 			original := testsupport.CurrentKey(t, org)
 			cfg := org.Config()
-			env := map[string]string{confirmEnv: "yes"}
+			env := map[string]string{confirmEnv: "yes", writesEnv: "yes"}
 			if mode == "legacy" {
 				env["ZTC_BASE_URL"] = sim.LegacyBaseURL()
 				env["ZTC_USERNAME"], env["ZTC_PASSWORD"], env["ZTC_API_KEY"] = cfg.Username, cfg.Password, original.Value
@@ -188,19 +194,20 @@ func TestDemoRealTenantPath(t *testing.T) {
 			rep := run(context.Background(), options{Out: &out, LookupEnv: mapEnv(env), CLIConfig: cli})
 			t.Logf("demo output:\n%s", out.String())
 
-			checkRun(t, rep, out.String(), before, stepTitles(true), cfg.Password, cfg.ClientSecret)
+			checkRun(t, rep, out.String(), before, stepTitles(true, false), cfg.Password, cfg.ClientSecret)
 			if rep.Target != "real tenant" || rep.SimulatorURL != "" {
 				t.Errorf("target %q, simulator %q: want a real tenant and no simulator", rep.Target, rep.SimulatorURL)
 			}
-			for _, want := range []string{"REAL TENANT", "through the API client", "not counted"} {
+			for _, want := range []string{"REAL TENANT", "through the API client", "not counted",
+				"[ok]   the tenant took an edit to a temporary string and the edit back to the original"} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("output lacks %q", want)
 				}
 			}
 			c := org.Counts()
-			// Regenerates: the out-of-band one and the rotation. Edits:
-			// share, drift repair, restore.
-			want := map[simulator.Op]int{simulator.OpRegenerate: 2, simulator.OpEdit: 3, simulator.OpAdd: 0, simulator.OpDelete: 0}
+			// Regenerates: the out-of-band one and the rotation. Edits: the
+			// check's two, share, drift repair, restore.
+			want := map[simulator.Op]int{simulator.OpRegenerate: 2, simulator.OpEdit: 5, simulator.OpAdd: 0, simulator.OpDelete: 0}
 			for op, n := range want {
 				if c.OK[op] != n {
 					t.Errorf("%s: %d answered 2xx, want %d", op, c.OK[op], n)
@@ -224,6 +231,55 @@ func TestDemoRealTenantPath(t *testing.T) {
 	}
 }
 
+// TestDemoRealTenantReadOnly: on a real tenant the demo changes nothing
+// unless writes are opted in, and not even then where the tenant refuses the
+// edit that would put the key back (here: one without the inferred calls,
+// which answers an edit with 405). It runs the steps that read, and says so.
+func TestDemoRealTenantReadOnly(t *testing.T) {
+	cli := builtProviders(t)
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		writes, inferred bool
+		says             string
+		editsTried       int
+	}{
+		"writes not opted in":      {false, true, "Read-only: " + writesEnv + " is not yes", 0},
+		"tenant without the edits": {true, false, "Read-only: the tenant refused an edit of the key", 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			sim := testsupport.StartSimulator(t, simulator.OrgConfig{Name: "default", WithoutInferredCalls: !tc.inferred})
+			org := sim.DefaultOrganization()
+			original := testsupport.CurrentKey(t, org)
+			cfg := org.Config()
+			env := map[string]string{confirmEnv: "yes", "ZTC_BASE_URL": sim.LegacyBaseURL(), "ZTC_USERNAME": cfg.Username,
+				"ZTC_PASSWORD": cfg.Password, "ZTC_API_KEY": original.Value}
+			if tc.writes {
+				env[writesEnv] = "yes"
+			}
+			before := treeStatus(t)
+			var out bytes.Buffer
+			rep := run(context.Background(), options{Out: &out, LookupEnv: mapEnv(env), CLIConfig: cli})
+			t.Logf("demo output:\n%s", out.String())
+
+			checkRunShows(t, rep, out.String(), before, stepTitles(true, true), []string{tc.says, "$ terraform plan -destroy",
+				"the steps that change the key were left out"}, cfg.Password)
+			c := org.Counts()
+			for _, op := range writeOps {
+				if c.OK[op] != 0 {
+					t.Errorf("%s: %d answered 2xx, want none", op, c.OK[op])
+				}
+			}
+			if c.Calls[simulator.OpEdit] != tc.editsTried {
+				t.Errorf("%d edits tried, want %d", c.Calls[simulator.OpEdit], tc.editsTried)
+			}
+			if got := testsupport.CurrentKey(t, org); got.ID != original.ID || got.Value != original.Value {
+				t.Errorf("after the demo the key is %d (same string: %t), want it unchanged", got.ID, got.Value == original.Value)
+			}
+		})
+	}
+}
+
 // TestRealTenantNeedsConfirmation: credentials in the environment are not
 // enough to change a tenant's key; the demo stops before any call.
 func TestRealTenantNeedsConfirmation(t *testing.T) {
@@ -234,7 +290,7 @@ func TestRealTenantNeedsConfirmation(t *testing.T) {
 	key := testsupport.CurrentKey(t, org)
 	for _, confirm := range []string{"", "no", "YES please"} {
 		env := map[string]string{"ZTC_BASE_URL": sim.LegacyBaseURL(), "ZTC_USERNAME": cfg.Username,
-			"ZTC_PASSWORD": cfg.Password, "ZTC_API_KEY": key.Value, confirmEnv: confirm}
+			"ZTC_PASSWORD": cfg.Password, "ZTC_API_KEY": key.Value, confirmEnv: confirm, writesEnv: "yes"}
 		var out bytes.Buffer
 		rep := run(context.Background(), options{Out: &out, LookupEnv: mapEnv(env)})
 		if rep.ExitCode != 2 || rep.TempDir != "" || len(rep.Steps) != 0 {
@@ -242,7 +298,8 @@ func TestRealTenantNeedsConfirmation(t *testing.T) {
 				confirm, rep.ExitCode, rep.TempDir, len(rep.Steps))
 		}
 		for _, want := range []string{"not started", "ZTC_USERNAME, ZTC_PASSWORD, ZTC_API_KEY are set",
-			confirmEnv + "=yes make demo", "unset ZTC_USERNAME ZTC_PASSWORD ZTC_API_KEY"} {
+			confirmEnv + "=yes make demo", confirmEnv + "=yes " + writesEnv + "=yes make demo",
+			"unset ZTC_USERNAME ZTC_PASSWORD ZTC_API_KEY"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("confirm %q: output lacks %q:\n%s", confirm, want, out.String())
 			}

@@ -12,15 +12,18 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/client"
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/tfrun"
 )
 
@@ -31,8 +34,12 @@ func main() {
 	os.Exit(rep.ExitCode)
 }
 
-// confirmEnv must be "yes" before the demo touches a real tenant.
-const confirmEnv = "DEMO_REAL_TENANT"
+// On a real tenant, confirmEnv=yes runs the steps that only read; writesEnv=yes
+// as well lets the demo change the key (and put it back).
+const (
+	confirmEnv = "DEMO_REAL_TENANT"
+	writesEnv  = "DEMO_WRITES"
+)
 
 // options are run's inputs; tests pass their own.
 type options struct {
@@ -58,7 +65,7 @@ func run(ctx context.Context, opts options) *report {
 	p := &printer{w: opts.Out}
 	defer func() { rep.secrets = p.secrets }()
 	env := map[string]string{}
-	for _, n := range append(providerEnvNames, confirmEnv) {
+	for _, n := range append(providerEnvNames, confirmEnv, writesEnv) {
 		env[n], _ = opts.LookupEnv(n)
 	}
 	creds := setIn(env, append(legacyEnv, oneAPIEnv...))
@@ -67,11 +74,13 @@ func run(ctx context.Context, opts options) *report {
 		p.line("cloudconnector provider demo: not started.")
 		p.line("")
 		p.para(fmt.Sprintf("%s %s set, so this demo would run against that tenant instead of the simulator. "+
-			"It would edit the organization's API key, regenerate it twice and put the original string back at the "+
-			"end: whatever uses the key stops working for about a minute, and for good if the restore fails.",
-			strings.Join(creds, ", "), plural(len(creds), "is", "are")))
+			"Confirmed, it runs the steps that only read: the key is not changed. With writes opted in as well, it "+
+			"also edits the organization's API key and regenerates it twice, after checking that the tenant takes the "+
+			"edit that puts the original string back, which it does at the end: whatever uses the key stops working "+
+			"meanwhile, and for good if the restore fails.", strings.Join(creds, ", "), plural(len(creds), "is", "are")))
 		p.line("")
-		p.line("  To go ahead:              " + confirmEnv + "=yes make demo")
+		p.line("  To read only:             " + confirmEnv + "=yes make demo")
+		p.line("  To change the key too:    " + confirmEnv + "=yes " + writesEnv + "=yes make demo")
 		p.line("  To use the simulator:     unset " + strings.Join(creds, " ") + "; make demo")
 		rep.ExitCode = 2
 		return rep
@@ -80,8 +89,7 @@ func run(ctx context.Context, opts options) *report {
 	if stepsFor == nil {
 		stepsFor = steps
 	}
-	walkSteps := stepsFor(realTenant)
-	p.total = len(walkSteps)
+	writes := !realTenant || env[writesEnv] == "yes"
 	fail := func(err error) *report {
 		p.line("")
 		p.line("demo: " + err.Error())
@@ -125,10 +133,15 @@ func run(ctx context.Context, opts options) *report {
 			who = "legacy login as " + t.cfg.Username
 		}
 		p.line(field("target", fmt.Sprintf("a REAL TENANT at %s, %s", t.cfg.BaseURL, who)))
-		p.line(field("", fmt.Sprintf("because %s %s set and %s=yes; no simulator", strings.Join(creds, ", "),
-			plural(len(creds), "is", "are"), confirmEnv)))
-		p.line(field("", "what differs: no step counts API calls (nothing can count them here); step 4 regenerates"))
-		p.line(field("", "the key through the API client, as a portal admin would; a last step puts the original back"))
+		p.line(field("", fmt.Sprintf("because %s %s set and %s=yes; no simulator, and no step counts API calls",
+			strings.Join(creds, ", "), plural(len(creds), "is", "are"), confirmEnv)))
+		if writes {
+			p.line(field("writes", writesEnv+"=yes: checked first that the tenant takes the edit that puts the key back;"))
+			p.line(field("", "step 5 regenerates the key through the API client, as a portal admin would; the last"))
+			p.line(field("", "step puts the original string back"))
+		} else {
+			p.line(field("read-only", writesEnv+" is not yes: only the steps that read run, and the key is not changed"))
+		}
 	} else {
 		p.line(field("target", "the simulator, started in this process at "+t.sim.URL()))
 		p.line(field("", fmt.Sprintf("legacy login as %s; no tenant, no credentials, nothing leaves this machine", t.cfg.Username)))
@@ -178,6 +191,23 @@ func run(ctx context.Context, opts options) *report {
 			"rotation": time.Now().UTC().Format(time.RFC3339),
 		}}
 
+	why := ""
+	switch {
+	case !writes:
+		why = writesEnv + " is not yes"
+	case realTenant:
+		if why, err = w.editBack(ctx); err != nil {
+			return fail(err)
+		}
+	}
+	walkSteps := stepsFor(realTenant)
+	if why != "" {
+		walkSteps = slices.DeleteFunc(walkSteps, func(s step) bool { return !s.Reads })
+		p.line("")
+		p.para(fmt.Sprintf("Read-only: %s, so only the %d steps that read run; the key is not changed.", why, len(walkSteps)))
+	}
+	p.total = len(walkSteps)
+
 	failed := 0
 	for i, s := range walkSteps {
 		res := &stepResult{N: i + 1, Title: s.Title, Status: "skipped"}
@@ -205,7 +235,7 @@ func run(ctx context.Context, opts options) *report {
 	p.summary(rep.Target, rep.Steps, time.Since(start))
 	if failed > 0 {
 		p.line(fmt.Sprintf("  %d step(s) did not do what they said: see [FAIL] above.", failed))
-		if realTenant && rep.Steps[len(rep.Steps)-1].Status != "ok" {
+		if realTenant && why == "" && rep.Steps[len(rep.Steps)-1].Status != "ok" {
 			p.line("  The key's string may not be the one you started with: regenerate it in the admin portal")
 			p.line("  (Administration > API Key Management) and update whatever uses it.")
 		}
@@ -213,6 +243,9 @@ func run(ctx context.Context, opts options) *report {
 	}
 	p.line(fmt.Sprintf("  All %d steps did what they said. Guides: docs/guides/. Against your own tenant:", len(rep.Steps)))
 	p.line("  set ZTC_USERNAME, ZTC_PASSWORD, ZTC_API_KEY (or ZSCALER_CLIENT_ID, ...), then " + confirmEnv + "=yes make demo")
+	if why != "" {
+		p.line("  (read-only: " + why + "; the steps that change the key were left out)")
+	}
 	rep.ExitCode = 0
 	return rep
 }
@@ -233,4 +266,43 @@ func randomKeyString(not string) string {
 			return s // rand.Text is base32: A-Z and 2-7
 		}
 	}
+}
+
+// editBack checks, before any write on a real tenant, that it takes the
+// very edit the last step makes: the key to its original string, from
+// another one. Nothing short of that edit proves it (the edit call is
+// inferred, not documented, and a tenant may refuse a string it held
+// before), so it edits the key to a temporary string and straight back. A
+// refused first edit changes nothing: it returns why, and the walk runs
+// read-only. A refused edit back is an error that says what to do.
+func (w *walk) editBack(ctx context.Context) (readOnlyWhy string, err error) {
+	w.p.line("")
+	w.p.line("== Before the walk: can the key be put back? " + strings.Repeat("=", width-46))
+	w.p.para("Edits the key to a temporary string and straight back to its own, through the API client: the edit " +
+		"that the last step needs. Whatever uses the key fails for a second or two.")
+	if !client.ValidKeyValue(w.original.Value) {
+		return "the key's string is not 12 letters or digits, so no edit could put it back", nil
+	}
+	temp := randomKeyString(w.original.Value)
+	w.p.hide(temp)
+	if _, err := w.tenant.edit(ctx, temp); err != nil {
+		if k, kerr := w.keyNow(ctx); kerr != nil || !sameKey(k, w.original) {
+			return "", fmt.Errorf("an edit of the key failed (%v), and the key may have changed: regenerate it in "+
+				"the admin portal (Administration > API Key Management) and update whatever uses it", err)
+		}
+		return fmt.Sprintf("the tenant refused an edit of the key (%v), so nothing was changed", err), nil
+	}
+	w.tenant.followKey(temp)
+	k, err := w.tenant.edit(ctx, w.original.Value)
+	if err == nil && !sameKey(k, w.original) {
+		err = errors.New("the key differs from the original")
+	}
+	if err != nil {
+		return "", fmt.Errorf("the tenant took an edit to a temporary string but not the edit back (%v): the key "+
+			"holds a string that only this run knew. Regenerate it in the admin portal (Administration > API Key "+
+			"Management) and update whatever uses it", err)
+	}
+	w.tenant.followKey(k.Value)
+	w.p.check(fmt.Sprintf("the tenant took an edit to a temporary string and the edit back to the original (ID %d)", k.ID), nil)
+	return "", nil
 }

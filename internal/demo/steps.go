@@ -48,6 +48,7 @@ type step struct {
 	Expect  map[string]string    // the plan's action per managed resource (see actions)
 	Writes  map[simulator.Op]int // API writes the simulator must count (the others: none)
 	NoCalls bool                 // the step may make no API call at all
+	Reads   bool                 // it only reads: it runs on a real tenant without DEMO_WRITES
 	Key     string               // keySame, keyShared, keyRegenerated; "" for no key check
 	Before  func(ctx context.Context, w *walk, r *stepResult) error
 	Check   func(w *walk, r *stepResult, st *tfjson.State)
@@ -91,12 +92,13 @@ func (w *walk) check(r *stepResult, what string, err error) {
 }
 
 // steps is the walk, in order. Against a real tenant nothing counts the API
-// calls (Writes and NoCalls go unchecked), and a last step puts the original
-// key string back.
+// calls (Writes and NoCalls go unchecked); without DEMO_WRITES=yes only the
+// steps that read run there, and with it a last step puts the original key
+// string back.
 func steps(realTenant bool) []step {
 	s := []step{
 		{
-			Title: "Read the base URL", Folder: "1-base-url", NoCalls: true,
+			Title: "Read the base URL", Folder: "1-base-url", NoCalls: true, Reads: true,
 			Says: "Reads the API base URL from the cloudconnector_base_url data source. It makes no API call: " +
 				"the URL follows from the cloud and the login mode (or from ZTC_BASE_URL, as with the simulator).",
 			Check: func(w *walk, r *stepResult, st *tfjson.State) {
@@ -105,17 +107,26 @@ func steps(realTenant bool) []step {
 			},
 		},
 		{
-			Title: "Adopt the existing key (import)", Folder: "2-adopt", Key: keySame,
+			Title: "Adopt the existing key (import)", Folder: "2-adopt", Key: keySame, Reads: true,
 			Expect: map[string]string{addrKey: "import"},
 			Says: "Zscaler provisions every organization's key, so the demo adopts it unchanged with an import " +
 				"block (id = \"current\"). Without the import, creating the resource would regenerate the key.",
 		},
 		{
-			Title: "Share one string (edit in place)", Folder: "3-share", Key: keyShared,
-			Expect: map[string]string{addrKey: "update"}, Writes: map[simulator.Op]int{simulator.OpEdit: 1},
+			Title: "Hand the key over (ephemeral)", Folder: "3-hand-over", Key: keySame, Reads: true,
+			Expect: map[string]string{addrEcho: "create"},
+			Says: "The ephemeral cloudconnector_api_key reads the key for this run only and hands it to another " +
+				"provider. The receiver is a stand-in for a secrets manager's write-only argument: " +
+				"terraform-plugin-testing's echo provider. Unlike a write-only argument, echo keeps what it is " +
+				"handed in its own state.",
+			Check: checkHandedOver,
+		},
+		{
+			Title: "Share one string (edit in place)", Folder: "4-share", Key: keyShared,
+			Expect: map[string]string{addrKey: "update", addrEcho: "delete"}, Writes: map[simulator.Op]int{simulator.OpEdit: 1},
 			Says: "Sets the key to a string of your choosing (key = var.shared_key), in place: same ID, one edit " +
 				"call. Give several organizations the same string this way, one provider alias each " +
-				"(examples/multi-org).",
+				"(examples/multi-org). The stand-in of step 3 is no longer needed.",
 		},
 		{
 			Title: "Drift: regenerated in the portal", Key: keyShared, Before: regenerateOutOfBand,
@@ -132,16 +143,7 @@ func steps(realTenant bool) []step {
 				"time_rotating; here a variable stands in for it (nothing can be downloaded).",
 		},
 		{
-			Title: "Hand the key over (ephemeral)", Folder: "6-hand-over", Key: keySame,
-			Expect: map[string]string{addrEcho: "create"},
-			Says: "The ephemeral cloudconnector_api_key reads the key for this run only and hands it to another " +
-				"provider. The receiver is a stand-in for a secrets manager's write-only argument: " +
-				"terraform-plugin-testing's echo provider. Unlike a write-only argument, echo keeps what it is " +
-				"handed in its own state.",
-			Check: checkHandedOver,
-		},
-		{
-			Title: "Destroy", Destroy: true, Key: keySame,
+			Title: "Destroy", Destroy: true, Key: keySame, Reads: true,
 			Says: "terraform destroy. With delete_on_destroy = false (the default) the key is only forgotten: " +
 				"the organization keeps a working key, and the provider says so in a warning.",
 			Check: func(w *walk, r *stepResult, st *tfjson.State) {
@@ -312,8 +314,8 @@ func (w *walk) state(ctx context.Context) (*tfjson.State, error) {
 
 // useConfiguration replaces the working directory's configuration with one
 // step's (the state stays), and gives it the variables it declares in a
-// .auto.tfvars file: as TF_VAR_ or -var, a key string would show in the
-// process table.
+// .auto.tfvars file: terraform-exec takes variables only as -var
+// arguments, which every user of the machine sees in the process table.
 func (w *walk) useConfiguration(folder string) error {
 	old, _ := filepath.Glob(filepath.Join(w.work, "*.tf*"))
 	for _, f := range old {

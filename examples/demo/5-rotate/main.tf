@@ -1,4 +1,4 @@
-# Step 5: rotate. A new value in regenerate_triggers replaces the resource, and
+# Step 6: rotate. A new value in regenerate_triggers replaces the resource, and
 # the replacement regenerates the key: one call, same ID, a string nobody else
 # knows. In real use the trigger comes from time_rotating (hashicorp/time; see
 # the scheduled rotation guide); the demo cannot download that provider, so a

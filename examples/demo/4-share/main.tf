@@ -1,6 +1,6 @@
-# Step 3: set the key to a string of your choosing, in place (same ID). Give
+# Step 4: set the key to a string of your choosing, in place (same ID). Give
 # several organizations the same string this way, one provider alias each:
-# see examples/multi-org. Step 4 runs this configuration again after someone
+# see examples/multi-org. Step 5 runs this configuration again after someone
 # regenerated the key in the portal: the plan shows the drift and sets the
 # string back.
 terraform {

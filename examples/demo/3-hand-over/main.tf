@@ -1,13 +1,12 @@
-# Step 6: hand the key to another resource without Terraform storing it for
+# Step 3: hand the key to another resource without Terraform storing it for
 # this provider: the ephemeral resource reads it for this run only.
 #
 # The receiving side here is a stand-in. A secrets manager's write-only
 # argument (aws_secretsmanager_secret_version.secret_string_wo, say) would
 # take the string and keep it out of state; the demo cannot download such a
 # provider, so `make demo` builds terraform-plugin-testing's "echo" provider
-# and serves it through dev_overrides instead. Unlike a write-only argument, echo DOES keep what it is
-# handed, in its own resource's state. Step 7 (terraform destroy) runs on this
-# configuration too.
+# and serves it through dev_overrides instead. Unlike a write-only argument,
+# echo DOES keep what it is handed, in its own resource's state.
 terraform {
   required_providers {
     cloudconnector = {
@@ -22,18 +21,10 @@ terraform {
 
 provider "cloudconnector" {}
 
-variable "rotation" {
-  type        = string
-  description = "As in step 5; unchanged, so no rotation here (TF_VAR_rotation)."
-}
-
 data "cloudconnector_base_url" "this" {}
 
-resource "cloudconnector_api_key" "org" {
-  regenerate_triggers = {
-    rotation = var.rotation
-  }
-}
+# The key adopted in step 2, left as it is.
+resource "cloudconnector_api_key" "org" {}
 
 # Opened at plan and at apply; it only reads, never regenerates.
 ephemeral "cloudconnector_api_key" "current" {}
