@@ -109,13 +109,15 @@ func TestTinyRun(t *testing.T) {
 		}
 	}
 
-	if len(rep.Wall) != 2 {
-		t.Fatalf("%d wall-time rows, want plan and apply", len(rep.Wall))
+	// plan and apply behind one listener, then behind a listener per organization
+	if len(rep.Wall) != 4 || rep.Wall[1].PerOrg || !rep.Wall[2].PerOrg {
+		t.Fatalf("%d wall-time rows, want plan and apply, then the same with a listener per organization", len(rep.Wall))
 	}
 	for _, w := range rep.Wall {
-		for _, v := range variants {
-			if len(w.Times[v]) != 1 || w.Times[v][0] <= 0 {
-				t.Errorf("%s, %s: times %v, want one positive", w.Cmd, v, w.Times[v])
+		for _, v := range []string{varOurs, varNull} {
+			if len(w.Times[v]) != 1 || w.Times[v][0] <= 0 || w.ProvCPU[v][0] <= 0 || w.ProvCPU[v][0] >= w.CPU[v][0] {
+				t.Errorf("%s, %s: times %v, CPU %v, provider CPU %v: want one positive each, the provider's part smaller",
+					w.Cmd, v, w.Times[v], w.CPU[v], w.ProvCPU[v])
 			}
 		}
 	}

@@ -116,8 +116,12 @@ func (r *report) wallMarkdown(b *strings.Builder) {
 		"to back in turn. The do-nothing provider (`internal/bench/nullprovider`, a minimal framework provider that takes " +
 		"the same configuration) is the floor that Terraform's plugin machinery sets; with latency the round trips the " +
 		"command cannot avoid are added to its time: per resource a login and a list in the plan walk, and a login and an " +
-		"edit in the apply walk, ten resources at a time (Terraform's default parallelism). CPU is that of `terraform` and " +
-		"its provider processes. `terraform_data` in place of ours is Terraform alone.\n\n")
+		"edit in the apply walk, ten resources at a time (Terraform's default parallelism). Listeners: all organizations " +
+		"behind one simulator address, or each behind a listener of its own (distinct base URLs, as real organizations " +
+		"are). CPU is that of `terraform` and its provider processes; provider CPU is the provider processes' part " +
+		"(medians, from terraform's `/proc` entry, in 10 ms ticks), and its excess is per organization. `terraform_data` " +
+		"in place of ours is Terraform alone. `BENCH_CPUPROFILE=<dir> make bench` also writes a CPU profile of each " +
+		"provider process of one plan at the largest size (`CLOUDCONNECTOR_CPUPROFILE`, off by default).\n\n")
 	var rows, quiet [][]string
 	var missed []string
 	for _, w := range r.Wall {
@@ -131,11 +135,19 @@ func (r *report) wallMarkdown(b *strings.Builder) {
 		verdict := "met"
 		if m > w.goal() {
 			verdict = "**missed**"
-			missed = append(missed, fmt.Sprintf("%s, %d orgs, latency %s", w.Cmd, w.Orgs, fmtDuration(w.Latency)))
+			missed = append(missed, fmt.Sprintf("%s, %d orgs (%s), latency %s", w.Cmd, w.Orgs,
+				map[bool]string{false: "one listener", true: "a listener each"}[w.PerOrg], fmtDuration(w.Latency)))
 		}
-		rows = append(rows, []string{w.Cmd, fmt.Sprint(w.Orgs), fmtDuration(w.Latency), times(w.Times[varOurs]), ref,
-			times(w.Times[varTFData]), fmt.Sprintf("%.2f× (%.2f–%.2f)", m, lo, hi), fmt.Sprintf("≤ %.2f× %s", w.goal(), verdict),
-			fmt.Sprintf("%.2f×", cpu), fmt.Sprintf("%.1f× (%.1f–%.1f)", tm, tlo, thi)})
+		pOurs, pNull := medianDuration(w.ProvCPU[varOurs]), medianDuration(w.ProvCPU[varNull])
+		tfdata := fmt.Sprintf("%.1f× (%.1f–%.1f)", tm, tlo, thi)
+		if len(w.Times[varTFData]) == 0 {
+			tfdata = "—"
+		}
+		rows = append(rows, []string{w.Cmd, fmt.Sprint(w.Orgs), map[bool]string{false: "one", true: "one per org"}[w.PerOrg],
+			fmtDuration(w.Latency), times(w.Times[varOurs]), ref, times(w.Times[varTFData]), fmt.Sprintf("%.2f× (%.2f–%.2f)", m, lo, hi),
+			fmt.Sprintf("≤ %.2f× %s", w.goal(), verdict), fmt.Sprintf("%.2f×", cpu),
+			fmt.Sprintf("%s / %s (%+.1f ms)", fmtDuration(pOurs), fmtDuration(pNull), float64(pOurs-pNull)/float64(time.Millisecond)/float64(w.Orgs)),
+			tfdata})
 		if len(w.Times[varNullQuiet]) > 0 {
 			qm, qlo, qhi := w.paired(w.Times[varNullQuiet], w.Times[varNull], false)
 			qc, _, _ := w.paired(w.CPU[varNullQuiet], w.CPU[varNull], false)
@@ -143,8 +155,8 @@ func (r *report) wallMarkdown(b *strings.Builder) {
 				fmt.Sprintf("%.2f× (%.2f–%.2f)", qm, qlo, qhi), fmt.Sprintf("%.2f×", qc)})
 		}
 	}
-	table(b, "| command | orgs | latency | cloudconnector | do-nothing | `terraform_data` | ÷ do-nothing (+ round trips) | goal | CPU ÷ do-nothing | ÷ `terraform_data` |",
-		"|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|", rows)
+	table(b, "| command | orgs | listeners | latency | cloudconnector | do-nothing | `terraform_data` | ÷ do-nothing (+ round trips) | goal | CPU ÷ do-nothing | provider CPU: ours / do-nothing (excess per org) | ÷ `terraform_data` |",
+		"|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|", rows)
 	if len(missed) > 0 {
 		b.WriteString("Goals missed: " + strings.Join(missed, "; ") + ".\n\n")
 	}

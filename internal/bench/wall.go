@@ -2,16 +2,25 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/simulator"
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/tfrun"
 )
 
 // The configurations whose wall time is compared.
@@ -41,8 +50,10 @@ type wallRow struct {
 	Orgs    int
 	Latency time.Duration
 	Cmd     string                     // "plan" (nothing to do) or "apply" (an edit of every key)
+	PerOrg  bool                       // each organization behind a listener of its own, as real ones are
 	Times   map[string][]time.Duration // per variant, one per repetition
 	CPU     map[string][]time.Duration // the same for the CPU of terraform and its provider processes
+	ProvCPU map[string][]time.Duration // the provider processes' part of it
 }
 
 // floorWait is the least time the API's round trips add to the command on
@@ -116,7 +127,7 @@ func (b *bench) wallPhase(ctx context.Context) ([]wallRow, error) {
 		// grow every configuration to n organizations (not timed)
 		sim.SetLatency(0)
 		for _, v := range variants {
-			if _, _, err := w.run(ctx, v, n, "grow"); err != nil {
+			if _, _, _, err := w.run(ctx, v, n, "grow"); err != nil {
 				return nil, err
 			}
 		}
@@ -140,6 +151,35 @@ func (b *bench) wallPhase(ctx context.Context) ([]wallRow, error) {
 		}
 	}
 	sim.SetLatency(0)
+	{
+		// Real organizations each have their own base URL: here, one
+		// listener of the same simulator per organization.
+		for range largest {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return nil, err
+			}
+			srv := &http.Server{Handler: sim, ReadHeaderTimeout: time.Minute}
+			go func() { _ = srv.Serve(ln) }()
+			defer func() { _ = srv.Close() }()
+			root := "http://" + ln.Addr().String()
+			e := simEndpoint(sim)
+			w.perOrg = append(w.perOrg, endpoint{strings.Replace(e.legacy, sim.URL(), root, 1),
+				strings.Replace(e.oneAPI, sim.URL(), root, 1), strings.Replace(e.token, sim.URL(), root, 1)})
+		}
+		for _, cmd := range []string{"plan", "apply"} {
+			row, err := w.measure(ctx, largest, 0, cmd, b.opts.RepsLarge, []string{varOurs, varNull})
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, row)
+		}
+		if dir := os.Getenv("BENCH_CPUPROFILE"); dir != "" {
+			if err := w.profile(ctx, largest, dir); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if c := sim.Counts(); c.Status[429] > 0 {
 		return nil, fmt.Errorf("the wall-time runs met %d 429s: the clock advance between runs is too short", c.Status[429])
 	}
@@ -148,28 +188,50 @@ func (b *bench) wallPhase(ctx context.Context) ([]wallRow, error) {
 
 // wallRun holds the key strings in play.
 type wallRun struct {
-	b   *bench
-	sim *simulator.Simulator
-	gen map[string]int // per working directory: the generation of key strings configured
+	b      *bench
+	sim    *simulator.Simulator
+	gen    map[string]int // per working directory: the generation of key strings configured
+	perOrg []endpoint     // once set, each organization's own listener
+}
+
+// profile runs one plan of n organizations with every provider process
+// writing a CPU profile into dir (CLOUDCONNECTOR_CPUPROFILE, main.go).
+func (w *wallRun) profile(ctx context.Context, n int, dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	path, err := w.b.workdir(dirOf(varOurs), w.config(varOurs, n))
+	if err != nil {
+		return err
+	}
+	w.sim.Advance(2 * time.Second)
+	env := map[string]string{"CLOUDCONNECTOR_CPUPROFILE": filepath.Join(dir, "cpu-%p.pprof")}
+	if _, _, _, _, err := w.b.timed(ctx, path, env, "plan"); err != nil {
+		return err
+	}
+	w.b.logf("CPU profiles of one %d-organization plan's provider processes in %s (symbolized; merge them): "+
+		"go tool pprof -top -cum %s/*.pprof", n, dir, dir)
+	return nil
 }
 
 // measure runs cmd reps times in each variant, the variants in turn (the
 // order rotating, so that none always runs first).
 func (w *wallRun) measure(ctx context.Context, n int, lat time.Duration, cmd string, reps int, measured []string) (wallRow, error) {
-	row := wallRow{Orgs: n, Latency: lat, Cmd: cmd, Times: map[string][]time.Duration{}, CPU: map[string][]time.Duration{}}
+	row := wallRow{Orgs: n, Latency: lat, Cmd: cmd, PerOrg: w.perOrg != nil, Times: map[string][]time.Duration{},
+		CPU: map[string][]time.Duration{}, ProvCPU: map[string][]time.Duration{}}
 	for rep := range reps {
 		for i := range measured {
 			v := measured[(i+rep)%len(measured)]
-			wall, cpu, err := w.run(ctx, v, n, cmd)
+			wall, cpu, prov, err := w.run(ctx, v, n, cmd)
 			if err != nil {
 				return row, err
 			}
-			row.Times[v], row.CPU[v] = append(row.Times[v], wall), append(row.CPU[v], cpu)
+			row.Times[v], row.CPU[v], row.ProvCPU[v] = append(row.Times[v], wall), append(row.CPU[v], cpu), append(row.ProvCPU[v], prov)
 		}
 	}
 	m, _, _ := row.paired(row.Times[varOurs], row.Times[varNull], true)
 	c, _, _ := row.paired(row.CPU[varOurs], row.CPU[varNull], false)
-	w.b.logf("%-5s %2d orgs, latency %-5s: %s %s, %s %s; ratio to do-nothing %.2f, CPU %.2f", cmd, n, lat,
+	w.b.logf("%-5s %2d orgs, latency %-5s, own listeners %-5t: %s %s, %s %s; ratio to do-nothing %.2f, CPU %.2f", cmd, n, lat, row.PerOrg,
 		varOurs, medianDuration(row.Times[varOurs]).Round(time.Millisecond), varNull,
 		medianDuration(row.Times[varNull]).Round(time.Millisecond), m, c)
 	return row, nil
@@ -187,46 +249,87 @@ func dirOf(variant string) string {
 // run writes variant's configuration for n organizations and runs cmd in
 // it: plan must find nothing to do, apply edits every key to a new string
 // (grow applies whatever it takes, untimed).
-func (w *wallRun) run(ctx context.Context, variant string, n int, cmd string) (wall, cpu time.Duration, err error) {
+func (w *wallRun) run(ctx context.Context, variant string, n int, cmd string) (wall, cpu, provCPU time.Duration, err error) {
 	dir := dirOf(variant)
 	if cmd != "plan" {
 		w.gen[dir]++
 	}
 	path, err := w.b.workdir(dir, w.config(variant, n))
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	var env []string
+	env := map[string]string{}
 	switch variant {
 	case varNullQuiet:
-		env = quietLogEnv
+		for _, kv := range quietLogEnv {
+			k, v, _ := strings.Cut(kv, "=")
+			env[k] = v
+		}
 	case varOurs:
 		// keeps every rate window clear, so that no run waits for another's,
 		// and the provider's pace history goes with the simulator clock
 		w.sim.Advance(2 * time.Second)
-		env = []string{w.b.freshPace()}
+		_, env["XDG_CACHE_HOME"], _ = strings.Cut(w.b.freshPace(), "=")
 	}
-	tf, err := w.b.terraform(ctx, path, env...)
-	if err != nil {
-		return 0, 0, err
+	args := []string{"plan", "-detailed-exitcode"}
+	if cmd != "plan" {
+		args = []string{"apply", "-auto-approve"}
 	}
-	var out bytes.Buffer
-	tf.SetStdout(&out)
-	cpuBefore, start := childrenCPU(), time.Now()
-	changes := false
-	if cmd == "plan" {
-		changes, err = tf.Plan(ctx)
-	} else {
-		err = tf.Apply(ctx)
-	}
-	wall, cpu = time.Since(start), childrenCPU()-cpuBefore
+	wall, cpu, provCPU, out, err := w.b.timed(ctx, path, env, args...)
 	switch {
 	case err != nil:
-		return 0, 0, err
-	case changes || cmd == "apply" && !strings.Contains(out.String(), fmt.Sprintf("%d changed", n)):
-		return 0, 0, fmt.Errorf("%s, terraform %s of %d organizations did not do what it should:\n%s", variant, cmd, n, out.String())
+		return 0, 0, 0, err
+	case cmd == "apply" && !strings.Contains(out, fmt.Sprintf("%d changed", n)):
+		return 0, 0, 0, fmt.Errorf("%s, terraform apply of %d organizations did not edit every key:\n%s", variant, n, out)
 	}
-	return wall, cpu, nil
+	return wall, cpu, provCPU, nil
+}
+
+// timed runs terraform with args in dir and returns its wall time, the CPU
+// time of terraform and its provider processes together, and of the
+// provider processes alone. terraform-exec reaps terraform as it exits, but
+// the split can be read only from terraform's /proc entry between its exit
+// and its reaping (waitid with WNOWAIT): so the timed commands run here.
+// A plan that finds changes fails (-detailed-exitcode).
+func (b *bench) timed(ctx context.Context, dir string, env map[string]string, args ...string) (wall, cpu, provCPU time.Duration, out string, err error) {
+	env["TF_CLI_CONFIG_FILE"] = b.cli
+	env["XDG_CACHE_HOME"] = cmp.Or(env["XDG_CACHE_HOME"], filepath.Join(b.dir, "cache"))
+	cmd := exec.CommandContext(ctx, b.tfBin, append(args, "-input=false", "-no-color")...)
+	cmd.Dir = dir
+	for k, v := range tfrun.Env(env) {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, 0, 0, "", err
+	}
+	var info unix.Siginfo
+	werr := unix.Waitid(unix.P_PID, cmd.Process.Pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+	wall = time.Since(start)
+	provCPU = reapedChildrenCPU(cmd.Process.Pid)
+	if err := errors.Join(werr, cmd.Wait()); err != nil {
+		return 0, 0, 0, buf.String(), fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, buf.String())
+	}
+	return wall, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), provCPU, buf.String(), nil
+}
+
+// reapedChildrenCPU is the CPU time of the children that process pid has
+// waited for (cutime and cstime of /proc/<pid>/stat, in clock ticks of 10 ms).
+func reapedChildrenCPU(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// the fields after "(comm)": state is field 3, cutime and cstime 16 and 17
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 15 {
+		return 0
+	}
+	cu, _ := strconv.ParseInt(f[13], 10, 64)
+	cs, _ := strconv.ParseInt(f[14], 10, 64)
+	return time.Duration(cu+cs) * 10 * time.Millisecond
 }
 
 // config is variant's configuration for n organizations, one provider alias
@@ -249,7 +352,11 @@ func (w *wallRun) config(variant string, n int) string {
 	b.WriteString(terraformBlock(source))
 	for i := range n {
 		alias := fmt.Sprintf("o%02d", i)
-		b.WriteString(providerBlock(alias, w.sim.Organization(fmt.Sprintf("org%02d", i)), simEndpoint(w.sim), w.b.opts.OneAPI))
+		e := simEndpoint(w.sim)
+		if w.perOrg != nil {
+			e = w.perOrg[i]
+		}
+		b.WriteString(providerBlock(alias, w.sim.Organization(fmt.Sprintf("org%02d", i)), e, w.b.opts.OneAPI))
 		fmt.Fprintf(&b, "resource \"cloudconnector_api_key\" %q {\n  provider = cloudconnector.%s\n  key      = %q\n}\n", alias, alias, key(i))
 	}
 	return b.String()
