@@ -150,9 +150,11 @@ func TestDemo(t *testing.T) {
 		t.Errorf("target %q at %q, want the simulator", rep.Target, rep.SimulatorURL)
 	}
 	wantWrites := []string{"none", "none", "none", "edit 1", "edit 1", "regenerate 1", "none"}
+	wantPlans := []string{"no changes", "1 to import", "1 to add", "1 to change, 1 to destroy", "1 to change",
+		"1 to add, 1 to destroy", "1 to destroy"}
 	for i, s := range rep.Steps {
-		if s.Writes != wantWrites[i] {
-			t.Errorf("step %d writes %q, want %q", i+1, s.Writes, wantWrites[i])
+		if s.Writes != wantWrites[i] || s.Plan != wantPlans[i] {
+			t.Errorf("step %d: plan %q, writes %q; want %q, %q", i+1, s.Plan, s.Writes, wantPlans[i], wantWrites[i])
 		}
 	}
 	// echo keeps the key string in its state, and the destroy plan shows

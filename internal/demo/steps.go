@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -223,11 +224,10 @@ func (w *walk) apply(ctx context.Context, s step, r *stepResult) error {
 	r.Plan = shortSummary(summary)
 	// Never apply a plan other than the one the step announced: on a real
 	// tenant that could be a change nobody asked for.
-	if err := compareActions(actions(plan), expect); err != nil {
-		w.check(r, "the plan "+describeActions(expect), err)
+	what, err := compareActions(actions(plan), expect)
+	if w.check(r, what, err); err != nil {
 		return errors.New("the plan is not what this step expects, so the demo did not apply it")
 	}
-	w.check(r, "the plan "+describeActions(expect), nil)
 
 	var out bytes.Buffer
 	applyErr := w.tf.ApplyJSON(ctx, &out, tfexec.DirOrPlan(planFile))
@@ -511,37 +511,28 @@ var actionVerbs = map[string]string{
 	"replace": "replaces %s", "delete": "destroys %s",
 }
 
-func describeActions(want map[string]string) string {
-	if len(want) == 0 {
-		return "changes no resource"
-	}
-	var parts []string
+// compareActions says what want means ("the plan imports ..."), and how got
+// differs from it.
+func compareActions(got, want map[string]string) (what string, err error) {
+	var says, diffs []string
 	for _, addr := range slices.Sorted(maps.Keys(want)) {
-		verb, ok := actionVerbs[want[addr]]
-		if !ok {
-			verb = want[addr] + " %s"
+		says = append(says, fmt.Sprintf(cmp.Or(actionVerbs[want[addr]], want[addr]+" %s"), addr))
+		if _, ok := got[addr]; !ok {
+			diffs = append(diffs, addr+": no change")
 		}
-		parts = append(parts, fmt.Sprintf(verb, addr))
 	}
-	return strings.Join(parts, " and ")
-}
-
-func compareActions(got, want map[string]string) error {
-	var diffs []string
 	for _, addr := range slices.Sorted(maps.Keys(got)) {
 		if want[addr] != got[addr] {
 			diffs = append(diffs, fmt.Sprintf("%s: %s", addr, got[addr]))
 		}
 	}
-	for _, addr := range slices.Sorted(maps.Keys(want)) {
-		if _, ok := got[addr]; !ok {
-			diffs = append(diffs, addr+": no change")
-		}
+	if len(says) == 0 {
+		says = []string{"changes no resource"}
 	}
 	if len(diffs) > 0 {
-		return fmt.Errorf("planned %s", strings.Join(diffs, "; "))
+		err = fmt.Errorf("planned %s", strings.Join(diffs, "; "))
 	}
-	return nil
+	return "the plan " + strings.Join(says, " and "), err
 }
 
 func describeWrites(writes map[simulator.Op]int) string {
@@ -573,23 +564,14 @@ func shortSummary(summary string) string {
 	return strings.Join(parts, ", ")
 }
 
-// resource is a resource's attribute values in state, nil when absent.
-func resource(st *tfjson.State, address string) map[string]any {
-	if st == nil || st.Values == nil || st.Values.RootModule == nil {
-		return nil
-	}
-	for _, r := range st.Values.RootModule.Resources {
-		if r.Address == address {
-			return r.AttributeValues
-		}
-	}
-	return nil
-}
-
-// attr is a resource's attribute as a string ("" when absent or null).
+// attr is a resource's attribute in state as a string ("" when absent or null).
 func attr(st *tfjson.State, address, name string) string {
-	if v := resource(st, address)[name]; v != nil {
-		return fmt.Sprint(v)
+	if st != nil && st.Values != nil && st.Values.RootModule != nil {
+		for _, r := range st.Values.RootModule.Resources {
+			if r.Address == address && r.AttributeValues[name] != nil {
+				return fmt.Sprint(r.AttributeValues[name])
+			}
+		}
 	}
 	return ""
 }

@@ -69,20 +69,6 @@ func TestTrimPlan(t *testing.T) {
 	}
 }
 
-func TestShortSummary(t *testing.T) {
-	for in, want := range map[string]string{
-		"Plan: 1 to add, 0 to change, 1 to destroy.":                  "1 to add, 1 to destroy",
-		"Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.":     "1 to import",
-		"Plan: 0 to add, 0 to change, 0 to destroy.":                  "no changes",
-		"Apply complete! Resources: 0 added, 1 changed, 0 destroyed.": "1 changed",
-		"": "no changes",
-	} {
-		if got := shortSummary(in); got != want {
-			t.Errorf("shortSummary(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestPlanActions(t *testing.T) {
 	const js = `{"format_version":"1.2","resource_changes":[
 	 {"address":"cloudconnector_api_key.a","mode":"managed","change":{"actions":["no-op"],"importing":{"id":"current"}}},
@@ -102,15 +88,13 @@ func TestPlanActions(t *testing.T) {
 		"cloudconnector_api_key.e": "import+update", "echo.e": "create", "echo.f": "delete",
 	}
 	got := actions(&p)
-	if err := compareActions(got, want); err != nil || len(got) != len(want) {
+	if _, err := compareActions(got, want); err != nil || len(got) != len(want) {
 		t.Errorf("actions %v, want %v (%v)", got, want, err)
 	}
-	err := compareActions(got, map[string]string{"cloudconnector_api_key.a": "import", "echo.g": "create"})
-	if err == nil || !strings.Contains(err.Error(), "echo.g: no change") || !strings.Contains(err.Error(), "echo.e: create") {
-		t.Errorf("compareActions of different maps: %v", err)
-	}
-	if got := describeActions(map[string]string{"b": "replace", "a": "import"}); got != "imports a and replaces b" {
-		t.Errorf("describeActions: %q", got)
+	what, err := compareActions(got, map[string]string{"cloudconnector_api_key.a": "import", "echo.g": "create"})
+	if err == nil || !strings.Contains(err.Error(), "echo.g: no change") || !strings.Contains(err.Error(), "echo.e: create") ||
+		what != "the plan imports cloudconnector_api_key.a and creates echo.g" {
+		t.Errorf("compareActions of different maps: %q, %v", what, err)
 	}
 }
 
@@ -136,26 +120,6 @@ func TestParseStream(t *testing.T) {
 	}
 	if s.Err(nil) != nil {
 		t.Error("a command that succeeded has an error")
-	}
-}
-
-func TestStateReaders(t *testing.T) {
-	const js = `{"format_version":"1.0","values":{"outputs":{"key_id":{"value":"1003"}},"root_module":{"resources":[
-	 {"address":"cloudconnector_api_key.org","mode":"managed","values":{"id":"1003","key":"abcdefghijkl","enabled":true}},
-	 {"address":"echo.secret_store","mode":"managed","values":{"data":"abcdefghijkl"}}]}}}`
-	var s tfjson.State
-	if err := json.Unmarshal([]byte(js), &s); err != nil {
-		t.Fatal(err)
-	}
-	if attr(&s, addrKey, "key") != "abcdefghijkl" || attr(&s, addrKey, "enabled") != "true" || attr(&s, addrKey, "nope") != "" {
-		t.Error("attr")
-	}
-	if output(&s, "key_id") != "1003" || output(&s, "nope") != "" || !slices.Equal(addresses(&s), []string{addrKey, addrEcho}) {
-		t.Error("output or addresses")
-	}
-	empty := &tfjson.State{} // `terraform show -json` of an empty state has no values
-	if addresses(empty) != nil || attr(empty, addrKey, "id") != "" || output(empty, "key_id") != "" {
-		t.Error("an empty state is not empty")
 	}
 }
 
@@ -193,18 +157,6 @@ func TestPrinter(t *testing.T) {
 				t.Errorf("row %d %q lacks %q", i, lines[i+1], w)
 			}
 		}
-	}
-}
-
-func TestWrapAndFirstSentence(t *testing.T) {
-	if got, want := wrap("one two three four five\nsix", 9), []string{"one two", "three", "four five", "six"}; !slices.Equal(got, want) {
-		t.Errorf("wrap: %q, want %q", got, want)
-	}
-	if got := firstSentence("Key 1003 is the api_key.\nThe provider keeps working. More."); got != "Key 1003 is the api_key." {
-		t.Errorf("firstSentence: %q", got)
-	}
-	if got := firstSentence("No full stop"); got != "No full stop" {
-		t.Errorf("firstSentence: %q", got)
 	}
 }
 
