@@ -63,7 +63,7 @@ func TestWallFloorWait(t *testing.T) {
 
 func TestCallRowExcess(t *testing.T) {
 	r := callRow{Op: opApplyRotate, Calls: map[simulator.Op]int{
-		simulator.OpToken: 2, simulator.OpList: 2, simulator.OpRegenerate: 1,
+		simulator.OpToken: 2, simulator.OpList: 3, simulator.OpRegenerate: 1,
 	}}
 	if got := strings.Join(r.excess(), ", "); got != "+1 list" {
 		t.Errorf("excess %q, want +1 list", got)

@@ -62,7 +62,9 @@ func (r *report) callsMarkdown(b *strings.Builder) {
 	}
 	b.WriteString("### API calls per operation\n\nCounted by the simulator for one `terraform` command on one organization. " +
 		"The floor is one login per provider process that needs the API, plus the calls the operation needs: a refresh " +
-		"needs one list, an edit, a rotation and a delete one write each. Terraform starts a provider process of its own " +
+		"needs one list, an edit, a rotation and a delete one write each, and a rotation's Create lists the key once more " +
+		"before it regenerates it (the create half of a replacement gets no prior state, and adopts, edits or " +
+		"regenerates what it finds). Terraform starts a provider process of its own " +
 		"for the schema and for every walk (validate, plan, apply; destroy adds a refresh-only plan), so an apply logs in " +
 		"twice; the processes that need no API call make none. Logins are `POST /auth` (legacy) or token requests (OneAPI).\n\n")
 	var rows [][]string

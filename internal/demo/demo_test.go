@@ -149,9 +149,9 @@ func TestDemo(t *testing.T) {
 	if rep.Target != "simulator" || rep.SimulatorURL == "" {
 		t.Errorf("target %q at %q, want the simulator", rep.Target, rep.SimulatorURL)
 	}
-	wantWrites := []string{"none", "none", "none", "edit 1", "edit 1", "regenerate 1", "none"}
-	wantPlans := []string{"no changes", "1 to import", "1 to add", "1 to change, 1 to destroy", "1 to change",
-		"1 to add, 1 to destroy", "1 to destroy"}
+	wantWrites := []string{"none", "none", "none", "edit 1", "edit 1", "none", "regenerate 1", "none"}
+	wantPlans := []string{"no changes", "1 to add", "1 to add", "1 to change, 1 to destroy", "1 to change",
+		"1 to change", "1 to add, 1 to destroy", "1 to destroy"}
 	for i, s := range rep.Steps {
 		if s.Writes != wantWrites[i] || s.Plan != wantPlans[i] {
 			t.Errorf("step %d: plan %q, writes %q; want %q, %q", i+1, s.Plan, s.Writes, wantPlans[i], wantWrites[i])
@@ -354,7 +354,7 @@ func TestDemoFailsLoudly(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", want, out.String())
 				}
 			}
-			if got := strings.Contains(out.String(), "Apply complete! Resources: 1 imported"); got != tc.applied {
+			if got := strings.Contains(out.String(), "Apply complete! Resources: 1 added"); got != tc.applied {
 				t.Errorf("applied: %t, want %t", got, tc.applied)
 			}
 		})

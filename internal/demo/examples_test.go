@@ -185,7 +185,7 @@ func TestValidateCatchesMistakes(t *testing.T) {
 	for name, tc := range map[string]struct{ body, want string }{
 		"unknown argument":     {"rotate_every = \"90d\"", "Unsupported argument"},
 		"key string too short": {"key = \"short\"", "Invalid API key string"},
-		"key with triggers":    {"key = \"abcdefghijkl\"\n  regenerate_triggers = { r = \"1\" }", "Invalid Attribute Combination"},
+		"key with triggers":    {"key = \"abcdefghijkl\"\n  regenerate_triggers = { r = \"1\" }", "conflicts with key"},
 	} {
 		config := "terraform {\n  required_providers {\n    cloudconnector = { source = \"seed62df8d36/cloudconnector\" }\n  }\n}\n" +
 			"resource \"cloudconnector_api_key\" \"k\" {\n  " + tc.body + "\n}\n"
@@ -298,6 +298,11 @@ output "auth_mode" { value = data.cloudconnector_base_url.this.auth_mode }
 		"legacy":                       legacy,
 		"legacy, vendor cloud":         with(legacy, "ZSCALER_CLOUD", "zscalertwo"),
 		"legacy, base URL":             with(legacy, "ZTC_BASE_URL", "http://127.0.0.1:1/api/v1"),
+		"legacy, bare host":            with(legacy, "ZTC_BASE_URL", "http://127.0.0.1:1"),
+		"legacy, OneAPI path":          with(legacy, "ZTC_BASE_URL", "http://127.0.0.1:1/ztw/api/v1"),
+		"oneapi, bare host":            with(oneAPI, "ZTC_BASE_URL", "http://127.0.0.1:1/"),
+		"oneapi, legacy path":          with(oneAPI, "ZTC_BASE_URL", "http://127.0.0.1:1/api/v1"),
+		"legacy, proxy prefix":         with(legacy, "ZTC_BASE_URL", "http://127.0.0.1:1/proxy"),
 		"legacy without password":      with(legacy, "ZTC_PASSWORD", ""),
 		"oneapi":                       oneAPI,
 		"oneapi, cloud":                with(oneAPI, "ZTC_CLOUD", "zscalerbeta"),

@@ -43,7 +43,8 @@ const (
 // alone does not show.
 type step struct {
 	Title   string
-	Folder  string // examples/demo/<Folder>; "" keeps the previous configuration
+	Folder  string            // examples/demo/<Folder>; "" keeps the previous configuration
+	Vars    map[string]string // variables that change from this step on
 	Says    string
 	Destroy bool                 // plan a destroy: every resource in state goes
 	Expect  map[string]string    // the plan's action per managed resource (see actions)
@@ -108,10 +109,11 @@ func steps(realTenant bool) []step {
 			},
 		},
 		{
-			Title: "Adopt the existing key (import)", Folder: "2-adopt", Key: keySame, Reads: true,
-			Expect: map[string]string{addrKey: "import"},
-			Says: "Zscaler provisions every organization's key, so the demo adopts it unchanged with an import " +
-				"block (id = \"current\"). Without the import, creating the resource would regenerate the key.",
+			Title: "Adopt the existing key", Folder: "2-adopt", Key: keySame, Reads: true,
+			Expect: map[string]string{addrKey: "create"},
+			Says: "Zscaler provisions every organization's key, so a cloudconnector_api_key with none of key, " +
+				"key_wo and regenerate_triggers adopts it as it is: Terraform creates the resource, the API sees " +
+				"no write, and no import is needed.",
 		},
 		{
 			Title: "Hand the key over (ephemeral)", Folder: "3-hand-over", Key: keySame, Reads: true,
@@ -137,11 +139,18 @@ func steps(realTenant bool) []step {
 				"the key back to the shared string.",
 		},
 		{
+			Title: "Schedule rotation (add a trigger)", Folder: "5-rotate", Key: keyShared,
+			Expect: map[string]string{addrKey: "update"},
+			Says: "Adds regenerate_triggers to the key (and lets go of the shared string): an in-place update " +
+				"with no API call. The key is scheduled for rotation, not rotated. In real use the trigger comes " +
+				"from time_rotating; here a variable stands in for it (nothing can be downloaded).",
+		},
+		{
 			Title: "Rotate with a trigger", Folder: "5-rotate", Key: keyRegenerated,
+			Vars:   map[string]string{"rotation": time.Now().UTC().Add(90 * 24 * time.Hour).Format(time.RFC3339)}, // 90 days on
 			Expect: map[string]string{addrKey: "replace"}, Writes: map[simulator.Op]int{simulator.OpRegenerate: 1},
 			Says: "A new value in regenerate_triggers replaces the resource, and the replacement regenerates the " +
-				"key: one call, same ID, a string only this state knows. In real use the trigger comes from " +
-				"time_rotating; here a variable stands in for it (nothing can be downloaded).",
+				"key: one call, same ID, a string only this state knows.",
 		},
 		{
 			Title: "Destroy", Destroy: true, Key: keySame, Reads: true,
@@ -181,6 +190,7 @@ func (w *walk) do(ctx context.Context, s step, r *stepResult) {
 }
 
 func (w *walk) apply(ctx context.Context, s step, r *stepResult) error {
+	maps.Copy(w.vars, s.Vars)
 	if s.Folder != "" {
 		if err := w.useConfiguration(s.Folder); err != nil {
 			return err

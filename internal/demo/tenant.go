@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 
@@ -96,6 +97,24 @@ func loginConfig(env map[string]string) (client.Config, error) {
 			return client.Config{}, err
 		}
 		cfg.BaseURL = u
+	} else if u, err := url.Parse(cfg.BaseURL); err == nil {
+		// A bare host gets the login mode's API path, and the other mode's
+		// path is refused (the provider's withAPIPath).
+		want, found, p := "/api/v1", "", strings.TrimRight(u.Path, "/")
+		if mode == client.AuthOneAPI {
+			want = "/ztw/api/v1"
+		}
+		switch {
+		case p == "":
+			cfg.BaseURL = u.Scheme + "://" + u.Host + want
+		case strings.HasSuffix(p, "/ztw/api/v1"):
+			found = "/ztw/api/v1"
+		case strings.HasSuffix(p, "/api/v1"):
+			found = "/api/v1"
+		}
+		if found != "" && found != want {
+			return client.Config{}, fmt.Errorf("ZTC_BASE_URL ends in %s, the API path of the other login mode: use %s", found, want)
+		}
 	}
 	_, err := client.New(cfg) // checks that the login is complete, without a call
 	return cfg, err

@@ -1,5 +1,6 @@
-# Step 2: adopt the key the organization already has, unchanged. Without the
-# import block, creating the resource would regenerate the key.
+# Step 2: adopt the key the organization already has, unchanged. A resource
+# with none of key, key_wo and regenerate_triggers takes the key over as it
+# is: no write, and no import block needed.
 terraform {
   required_providers {
     cloudconnector = {
@@ -11,11 +12,6 @@ terraform {
 provider "cloudconnector" {}
 
 data "cloudconnector_base_url" "this" {}
-
-import {
-  to = cloudconnector_api_key.org
-  id = "current"
-}
 
 resource "cloudconnector_api_key" "org" {}
 

@@ -1,8 +1,10 @@
-# Step 6: rotate. A new value in regenerate_triggers replaces the resource, and
-# the replacement regenerates the key: one call, same ID, a string nobody else
-# knows. In real use the trigger comes from time_rotating (hashicorp/time; see
-# the scheduled rotation guide); the demo cannot download that provider, so a
-# variable stands in for it.
+# Steps 6 and 7: rotate. Adding regenerate_triggers to a key that had none is
+# an in-place update with no API call (step 6: the key is scheduled, not
+# rotated); from then on a new value replaces the resource, and the
+# replacement regenerates the key: one call, same ID, a string nobody else
+# knows (step 7). In real use the trigger comes from time_rotating
+# (hashicorp/time; see the scheduled rotation guide); the demo cannot
+# download that provider, so a variable stands in for it.
 terraform {
   required_providers {
     cloudconnector = {
