@@ -62,6 +62,27 @@ provider "aws" {}
 	}
 }
 
+// declareProviders adds a terraform block naming the served providers that
+// files use, where none of them has one: examples and guide fragments leave
+// it out, and without it Terraform would look for hashicorp/cloudconnector.
+func declareProviders(files map[string]string) {
+	used := []string{"cloudconnector"}
+	for _, text := range files {
+		if strings.Contains(text, "required_providers") {
+			return
+		}
+		names, _ := providersOf(text)
+		used = append(used, names...)
+	}
+	var b strings.Builder
+	for _, name := range []string{"cloudconnector", "echo"} {
+		if slices.Contains(used, name) {
+			b.WriteString("    " + name + " = { source = \"" + servedProviders[name] + "\" }\n")
+		}
+	}
+	files["zz_validate_providers.tf"] = "terraform {\n  required_providers {\n" + b.String() + "  }\n}\n"
+}
+
 // validate runs `terraform validate` on files (name to text) in a fresh
 // directory and returns its problems: every diagnostic, and "not valid".
 func validate(t *testing.T, cli string, files map[string]string) []string {
@@ -132,39 +153,23 @@ func TestExamplesValidate(t *testing.T) {
 		covered[top] = true
 		t.Run(filepath.ToSlash(rel), func(t *testing.T) {
 			t.Parallel()
-			kept, used := map[string]string{}, map[string]bool{}
-			declared := false
+			kept := map[string]string{}
 			for _, f := range files {
 				b, err := os.ReadFile(f)
 				if err != nil {
 					t.Fatal(err)
 				}
-				names, foreign := providersOf(string(b))
-				if len(foreign) > 0 {
+				if _, foreign := providersOf(string(b)); len(foreign) > 0 {
 					t.Logf("left out %s: it uses %s, which cannot be installed offline; the rest of the folder is validated",
 						filepath.Base(f), strings.Join(foreign, ", "))
 					continue
 				}
-				for _, n := range names {
-					used[n] = true
-				}
-				declared = declared || strings.Contains(string(b), "required_providers")
 				kept[filepath.Base(f)] = string(b)
 			}
 			if len(kept) == 0 {
 				t.Skip("every file uses a provider that cannot be installed offline")
 			}
-			if !declared {
-				// Examples in the docs leave the terraform block out; without it
-				// Terraform would look for hashicorp/cloudconnector.
-				var b strings.Builder
-				for _, name := range []string{"cloudconnector", "echo"} {
-					if used[name] || name == "cloudconnector" {
-						b.WriteString("    " + name + " = { source = \"" + servedProviders[name] + "\" }\n")
-					}
-				}
-				kept["zz_validate_providers.tf"] = "terraform {\n  required_providers {\n" + b.String() + "  }\n}\n"
-			}
+			declareProviders(kept)
 			for _, problem := range validate(t, cli, kept) {
 				t.Errorf("%s (files: %s)", problem, strings.Join(slices.Sorted(maps.Keys(kept)), ", "))
 			}
@@ -222,10 +227,11 @@ func TestTerraformFences(t *testing.T) {
 	}
 }
 
-// TestGuidesValidate: every complete configuration in the guides is
-// formatted as `terraform fmt` would and passes `terraform validate` against
-// the built provider, so the guides cannot drift from the schema. Blocks that
-// use providers which cannot be installed offline are skipped, with the reason.
+// TestGuidesValidate: every ```terraform block in the guides (a fragment gets
+// the terraform block it leaves out) is formatted as `terraform fmt` would and
+// passes `terraform validate` against the built provider, so the guides cannot
+// drift from the schema. Blocks that use providers which cannot be installed
+// offline are skipped, with the reason; ```hcl blocks are not validated.
 func TestGuidesValidate(t *testing.T) {
 	cli := builtProviders(t)
 	t.Parallel()
@@ -254,11 +260,9 @@ func TestGuidesValidate(t *testing.T) {
 					t.Skipf("uses %s, which cannot be installed offline: formatting checked, validation skipped",
 						strings.Join(foreign, ", "))
 				}
-				if !strings.Contains(block, "required_providers") {
-					t.Fatal("a ```terraform block in a guide is a complete configuration: give it a terraform block, " +
-						"or mark a fragment ```hcl")
-				}
-				for _, problem := range validate(t, cli, map[string]string{"main.tf": block}) {
+				files := map[string]string{"main.tf": block}
+				declareProviders(files)
+				for _, problem := range validate(t, cli, files) {
 					t.Error(problem)
 				}
 			})
