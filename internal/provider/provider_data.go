@@ -60,7 +60,9 @@ func newProviderData(s settings, version, terraformVersion string) (*providerDat
 	cfg := s.client
 	cfg.UserAgent = userAgent(version, terraformVersion)
 	cfg.Logger = tflogLogger{}
-	cfg.PaceFile = paceFile(cfg)
+	if !s.paceFileOff {
+		cfg.PaceFile = paceFile(cfg)
+	}
 	c, err := client.New(cfg)
 	if err != nil {
 		diags.AddError("Cannot set up the API client", err.Error())
@@ -153,12 +155,9 @@ const envPaceFile = "CLOUDCONNECTOR_PACE_FILE"
 // between the provider processes that Terraform starts (one per walk), so
 // that back-to-back commands stay within the API's rate limits. It lives in
 // the user's cache directory, named by a hash of the base URL and the login
-// identity; without a cache directory, or with CLOUDCONNECTOR_PACE_FILE=off,
-// each process paces alone.
+// identity; without a cache directory, or with CLOUDCONNECTOR_PACE_FILE=off
+// (settings.paceFileOff), each process paces alone.
 func paceFile(c client.Config) string {
-	if os.Getenv(envPaceFile) == "off" {
-		return ""
-	}
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		return ""

@@ -8,15 +8,23 @@ import (
 )
 
 func TestPaceFileTurnedOffByTheEnvironment(t *testing.T) {
-	cfg := client.Config{BaseURL: "https://connector.zscaler.net/api/v1", Username: "admin@acme.com"}
 	cache := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", cache)
-	t.Setenv(envPaceFile, "")
-	if got := paceFile(cfg); filepath.Dir(got) != filepath.Join(cache, "terraform-provider-cloudconnector") {
-		t.Fatalf("pace file %q, want one in %s", got, cache)
+	env := map[string]string{envBaseURL: "https://connector.zscaler.net/api/v1", envUsername: "admin@acme.com",
+		envPassword: "pw", envAPIKey: "AbCd12EfGh34"}
+	for _, off := range []bool{false, true} {
+		if off {
+			env[envPaceFile] = "off"
+		}
+		s, diags := resolveSettings(nullModel(), envOf(env))
+		if diags.HasError() {
+			t.Fatal(diagsText(diags))
+		}
+		if s.paceFileOff != off {
+			t.Fatalf("%s=%q: paceFileOff %t", envPaceFile, env[envPaceFile], s.paceFileOff)
+		}
 	}
-	t.Setenv(envPaceFile, "off")
-	if got := paceFile(cfg); got != "" {
-		t.Fatalf("%s=off: pace file %q, want none", envPaceFile, got)
+	if got := paceFile(client.Config{BaseURL: "https://connector.zscaler.net/api/v1", Username: "admin@acme.com"}); filepath.Dir(got) != filepath.Join(cache, "terraform-provider-cloudconnector") {
+		t.Fatalf("pace file %q, want one in %s", got, cache)
 	}
 }

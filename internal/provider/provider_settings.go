@@ -55,6 +55,8 @@ type settings struct {
 	client   client.Config
 	// privateKeyPEM is the OneAPI private key's text, kept only to mask it in logs.
 	privateKeyPEM string
+	// paceFileOff: CLOUDCONNECTOR_PACE_FILE=off, each process paces alone.
+	paceFileOff bool
 }
 
 // setting is one argument's value and where it came from, for messages.
@@ -191,6 +193,9 @@ func resolveSettings(m providerModel, lookupEnv LookupEnv) (settings, diag.Diagn
 	}
 	s.client.BaseURL = s.baseURL
 
+	if v, _ := lookupEnv(envPaceFile); v == "off" {
+		s.paceFileOff = true
+	}
 	s.client.MaxRetries = defaultMaxRetries
 	if !m.MaxRetries.IsNull() {
 		s.client.MaxRetries = int(m.MaxRetries.ValueInt64())
