@@ -470,4 +470,3 @@ func TestAccPartialAnswers(t *testing.T) {
 		},
 	})
 }
-
