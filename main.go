@@ -16,7 +16,8 @@ import (
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/provider"
 )
 
-// version is set at build time: -ldflags "-X main.version=1.2.3".
+// version is set at build time from the git tag: goreleaser (and make build)
+// pass -ldflags "-X main.version=1.2.3" for the tag v1.2.3.
 var version = "dev"
 
 func main() {
