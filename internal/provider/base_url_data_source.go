@@ -48,7 +48,7 @@ func (d *baseURLDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				Computed: true,
 				MarkdownDescription: "The cloud to give the URL of: one of `" + strings.Join(client.Clouds(), "`, `") +
 					"`. Default: the provider's cloud.",
-				Validators: []validator.String{cloudValidator()},
+				Validators: []validator.String{cloudValidator},
 			},
 			"url": schema.StringAttribute{
 				Computed: true,
@@ -76,7 +76,7 @@ func (d *baseURLDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	s := d.data.settings
 	cloud := s.cloud
 	if !model.Cloud.IsNull() {
-		cloud = strings.ToLower(strings.TrimSpace(model.Cloud.ValueString()))
+		cloud = cloudName(model.Cloud.ValueString()) // cloudValidator has checked it
 	}
 	url := s.baseURL
 	if cloud != s.cloud {

@@ -139,7 +139,7 @@ func TestAccBaseURLDataSourceErrors(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      withTerraformBlock(`data "cloudconnector_base_url" "x" { cloud = "zscalerx" }`),
-				ExpectError: expectErrorText(`cloud is "zscalerx", which is not a Zscaler cloud. Valid clouds: zscaler,`),
+				ExpectError: expectErrorText(`Attribute cloud value must be one of: ["zscaler" "zscalerone" "zscalertwo" "zscalerthree" "zscloud" "zscalerbeta" "zscalergov" "zscalerten" "zspreview"], got: "zscalerx"`),
 			},
 			{
 				Config:      withTerraformBlock(`data "cloudconnector_base_url" "x" { cloud = "zscalergov" }`),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/client"
@@ -32,11 +33,15 @@ func (f *baseURLFunction) Definition(_ context.Context, _ function.DefinitionReq
 			function.StringParameter{
 				Name:                "cloud",
 				MarkdownDescription: "One of `" + strings.Join(client.Clouds(), "`, `") + "`.",
+				Validators:          []function.StringParameterValidator{cloudValidator},
 			},
 		},
 		VariadicParameter: function.StringParameter{
 			Name:                "auth_mode",
 			MarkdownDescription: "Optional: `legacy` (the default) or `oneapi`. At most one.",
+			Validators: []function.StringParameterValidator{
+				stringvalidator.OneOfCaseInsensitive(string(client.AuthLegacy), string(client.AuthOneAPI)),
+			},
 		},
 		Return: function.StringReturn{},
 	}
@@ -49,6 +54,7 @@ func (f *baseURLFunction) Run(ctx context.Context, req function.RunRequest, resp
 	if resp.Error != nil {
 		return
 	}
+	// The parameters' validators have checked both names; how many modes is left to count.
 	mode := client.AuthLegacy
 	switch {
 	case len(modes) > 1:
@@ -57,17 +63,8 @@ func (f *baseURLFunction) Run(ctx context.Context, req function.RunRequest, resp
 		return
 	case len(modes) == 1:
 		mode = client.AuthMode(strings.ToLower(modes[0]))
-		if mode != client.AuthLegacy && mode != client.AuthOneAPI {
-			resp.Error = argumentError(1, fmt.Sprintf("auth_mode %q is not a login mode: give \"legacy\" or \"oneapi\"", modes[0]))
-			return
-		}
 	}
-	name := strings.ToLower(strings.TrimSpace(cloud))
-	if msg := checkCloud(name); msg != "" {
-		resp.Error = argumentError(0, "cloud "+msg)
-		return
-	}
-	url, err := client.BaseURL(name, mode)
+	url, err := client.BaseURL(cloudName(cloud), mode)
 	if err != nil {
 		resp.Error = argumentError(1, err.Error())
 		return

@@ -53,9 +53,9 @@ func TestAccBaseURLFunctionDefaultsToLegacy(t *testing.T) {
 
 func TestAccBaseURLFunctionErrors(t *testing.T) {
 	cases := map[string]struct{ call, want string }{
-		"unknown cloud":      {`base_url("zscalerx")`, `cloud is "zscalerx", which is not a Zscaler cloud. Valid clouds: zscaler, zscalerone, zscalertwo, zscalerthree, zscloud, zscalerbeta, zscalergov, zscalerten, zspreview.` + "\n"},
+		"unknown cloud":      {`base_url("zscalerx")`, `Invalid Parameter Value Match: value must be one of: ["zscaler" "zscalerone" "zscalertwo" "zscalerthree" "zscloud" "zscalerbeta" "zscalergov" "zscalerten" "zspreview"], got: "zscalerx".` + "\n"},
 		"no OneAPI there":    {`base_url("zscalerten", "oneapi")`, `OneAPI is not offered on cloud "zscalerten"`},
-		"unknown login mode": {`base_url("zscaler", "saml")`, `auth_mode "saml" is not a login mode: give "legacy" or "oneapi"`},
+		"unknown login mode": {`base_url("zscaler", "saml")`, `Invalid Parameter Value Match: value must be one of: ["legacy" "oneapi"], got: "saml".` + "\n"},
 		"two login modes":    {`base_url("zscaler", "legacy", "oneapi")`, `base_url takes at most one auth_mode, got 2`},
 	}
 	for name, tc := range cases {

@@ -35,8 +35,13 @@ func TestErrorsPageListsEveryDiagnostic(t *testing.T) {
 			t.Errorf("%s: no heading %q; say there what it means and what to do", errorsPage, "### "+s)
 		}
 	}
+	for _, s := range frameworkSummaries {
+		if !slices.Contains(onPage, s) {
+			t.Errorf("%s: no heading %q for the framework validators' errors", errorsPage, "### "+s)
+		}
+	}
 	for _, h := range onPage {
-		if !slices.Contains(inCode, h) && h != genericInvalidArgument {
+		if !slices.Contains(inCode, h) && h != genericInvalidArgument && !slices.Contains(frameworkSummaries, h) {
 			t.Errorf("%s: the heading %q is no summary the provider shows any more", errorsPage, h)
 		}
 	}
@@ -47,6 +52,11 @@ func TestErrorsPageListsEveryDiagnostic(t *testing.T) {
 
 // genericInvalidArgument stands for the validators' "Invalid <argument>".
 const genericInvalidArgument = "Invalid <argument>"
+
+// frameworkSummaries are those of terraform-plugin-framework-validators,
+// which check cloud, the blank login arguments, client_id, vanity_domain,
+// max_retries and request_timeout.
+var frameworkSummaries = []string{"Invalid Attribute Value Match", "Invalid Attribute Value Length", "Invalid Attribute Value"}
 
 // diagnosticSummaries parses the package's source for the summaries of
 // diagnostics: string literals given to AddError, AddWarning,

@@ -67,20 +67,32 @@ func FuzzKeyStringValidator(f *testing.F) {
 	})
 }
 
-// FuzzCloudValidator: a name is accepted when the client knows the cloud,
-// case and surrounding space aside.
+// validCloudsListed is how cloudValidator's refusal lists the clouds.
+var validCloudsListed = `["zscaler" "zscalerone" "zscalertwo" "zscalerthree" "zscloud" "zscalerbeta" "zscalergov" "zscalerten" "zspreview"]`
+
+// FuzzCloudValidator: a name is accepted exactly when it spells a cloud in
+// some case, cloudName then gives that cloud, and a refusal lists them all.
 func FuzzCloudValidator(f *testing.F) {
-	for _, s := range []string{"zscaler", "ZscalerTwo", " zscloud ", "zscalerfour", "", "zscaler.net", "\xff"} {
+	for _, s := range []string{"zscaler", "ZscalerTwo", " zscloud ", "zscalerfour", "", "zscaler.net", "\xff", "zſcaler"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		msg := checkCloud(name)
-		known := client.IsCloud(strings.ToLower(strings.TrimSpace(name)))
-		if (msg == "") != known {
-			t.Fatalf("checkCloud(%q) = %q, known = %v", name, msg, known)
+		var resp validator.StringResponse
+		cloudValidator.ValidateString(context.Background(), validator.StringRequest{
+			Path: path.Root("cloud"), ConfigValue: types.StringValue(name),
+		}, &resp)
+		canonical := cloudName(name)
+		if resp.Diagnostics.HasError() != (canonical == "") {
+			t.Fatalf("validator error %v for %q, cloudName gives %q", resp.Diagnostics.HasError(), name, canonical)
 		}
-		if msg != "" && !strings.Contains(msg, strings.Join(client.Clouds(), ", ")) {
-			t.Fatalf("the refusal does not list the valid clouds: %s", msg)
+		if canonical != "" && !client.IsCloud(canonical) {
+			t.Fatalf("cloudName(%q) = %q, which the client does not know", name, canonical)
+		}
+		if client.IsCloud(strings.ToLower(name)) && canonical != strings.ToLower(name) {
+			t.Fatalf("cloudName(%q) = %q", name, canonical)
+		}
+		if text := diagsText(resp.Diagnostics); canonical == "" && !strings.Contains(text, validCloudsListed) {
+			t.Fatalf("the refusal does not list the valid clouds: %s", text)
 		}
 	})
 }
@@ -219,7 +231,7 @@ func FuzzLoadPrivateKeyPEM(f *testing.F) {
 		if !strings.Contains(text, "-----BEGIN") {
 			text = "-----BEGIN PRIVATE KEY-----\n" + text
 		}
-		key, err := loadPrivateKey(text)
+		_, key, err := loadPrivateKey(text)
 		if err != nil {
 			for _, line := range strings.Split(text, "\n") {
 				// body lines: long, no spaces, no armor (the messages' own words are shorter)

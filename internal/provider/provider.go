@@ -85,7 +85,7 @@ func (p *cloudConnectorProvider) Schema(_ context.Context, _ provider.SchemaRequ
 				MarkdownDescription: "The Zscaler cloud that hosts the organization: one of `" +
 					strings.Join(client.Clouds(), "`, `") + "`. Default `" + client.DefaultCloud +
 					"`. Env: `" + envCloud + "`, then `" + envCloudVendor + "`.",
-				Validators: []validator.String{cloudValidator()},
+				Validators: []validator.String{cloudValidator},
 			},
 			"base_url": schema.StringAttribute{
 				Optional: true,
@@ -96,13 +96,13 @@ func (p *cloudConnectorProvider) Schema(_ context.Context, _ provider.SchemaRequ
 			"username": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Admin username for legacy login. Env: `" + envUsername + "`.",
-				Validators:          []validator.String{notBlankValidator()},
+				Validators:          notBlankValidators(),
 			},
 			"password": schema.StringAttribute{
 				Optional:            true,
 				Sensitive:           true,
 				MarkdownDescription: "Admin password for legacy login. Env: `" + envPassword + "`.",
-				Validators:          []validator.String{notBlankValidator()},
+				Validators:          notBlankValidators(),
 			},
 			"api_key": schema.StringAttribute{
 				Optional:  true,
@@ -114,13 +114,13 @@ func (p *cloudConnectorProvider) Schema(_ context.Context, _ provider.SchemaRequ
 			"client_id": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "OneAPI client ID; setting it selects OneAPI login. Env: `" + envClientID + "`.",
-				Validators:          []validator.String{notBlankValidator()},
+				Validators:          []validator.String{clientIDValidator()},
 			},
 			"client_secret": schema.StringAttribute{
 				Optional:            true,
 				Sensitive:           true,
 				MarkdownDescription: "OneAPI client secret. Conflicts with `private_key`. Env: `" + envClientSecret + "`.",
-				Validators:          []validator.String{notBlankValidator()},
+				Validators:          notBlankValidators(),
 			},
 			"private_key": schema.StringAttribute{
 				Optional:  true,

@@ -32,7 +32,7 @@ func TestAccProviderConfigErrors(t *testing.T) {
 		{
 			name:     "unknown cloud lists the valid ones",
 			provider: `cloud = "zscalerfour"`,
-			want:     `Valid clouds: zscaler, zscalerone, zscalertwo, zscalerthree, zscloud, zscalerbeta, zscalergov, zscalerten, zspreview.`,
+			want:     `Attribute cloud value must be one of: ["zscaler" "zscalerone" "zscalertwo" "zscalerthree" "zscloud" "zscalerbeta" "zscalergov" "zscalerten" "zspreview"], got: "zscalerfour"`,
 		},
 		{
 			name: "unknown cloud from the environment names the variable",
@@ -131,12 +131,12 @@ func TestAccProviderConfigErrors(t *testing.T) {
 		{
 			name:     "vanity domain given as a host name",
 			provider: `client_id = "abc"` + "\n" + `client_secret = "s3cret"` + "\n" + `vanity_domain = "acme.zslogin.net"`,
-			want:     `"acme.zslogin.net" is not a bare name`,
+			want:     `Attribute vanity_domain must be the bare name in https://<vanity_domain>.zslogin.net (up to 63 letters, digits and inner hyphens), such as acme, got: acme.zslogin.net`,
 		},
 		{
 			name:     "empty username",
 			provider: `username = ""`,
-			want:     `username is set to an empty string.`,
+			want:     `Attribute username string length must be at least 1, got: 0`,
 		},
 		{
 			name:     "max_retries out of range",
@@ -186,6 +186,8 @@ func TestAccProviderEnvFallbacks(t *testing.T) {
 		{"ZTC_CLOUD", "", map[string]string{"ZTC_CLOUD": "zscalertwo"}, "zscalertwo", "https://connector.zscalertwo.net/api/v1", "legacy"},
 		{"ZSCALER_CLOUD", "", map[string]string{"ZSCALER_CLOUD": "zscloud"}, "zscloud", "https://connector.zscloud.net/api/v1", "legacy"},
 		{"ZTC_CLOUD before ZSCALER_CLOUD", "", map[string]string{"ZTC_CLOUD": "zscalerone", "ZSCALER_CLOUD": "zscloud"}, "zscalerone", "https://connector.zscalerone.net/api/v1", "legacy"},
+		{"cloud in any case", `cloud = "ZscalerTwo"`, nil, "zscalertwo", "https://connector.zscalertwo.net/api/v1", "legacy"},
+		{"ZTC_CLOUD in any case, with a newline", "", map[string]string{"ZTC_CLOUD": "ZSCLOUD\n"}, "zscloud", "https://connector.zscloud.net/api/v1", "legacy"},
 		{"cloud argument before ZTC_CLOUD", `cloud = "zscalerthree"`, map[string]string{"ZTC_CLOUD": "zscalerone"}, "zscalerthree", "https://connector.zscalerthree.net/api/v1", "legacy"},
 		{"ZTC_BASE_URL", "", merge(legacyEnv, map[string]string{"ZTC_BASE_URL": "https://zscaler.example.internal/api/v1/"}), "zscaler", "https://zscaler.example.internal/api/v1", "legacy"},
 		{"base_url to loopback over http", `base_url = "http://127.0.0.1:8080/api/v1"`, legacyEnv, "zscaler", "http://127.0.0.1:8080/api/v1", "legacy"},

@@ -116,8 +116,9 @@ func resolveSettings(m providerModel, lookupEnv LookupEnv) (settings, diag.Diagn
 	cloud := pick("cloud", m.Cloud, lookupEnv, envCloud, envCloudVendor)
 	s.cloud = client.DefaultCloud
 	if cloud.isSet {
-		name := strings.ToLower(strings.TrimSpace(cloud.value))
-		if !client.IsCloud(name) {
+		// space around the name is ignored: an exported variable often ends in a newline
+		name := cloudName(strings.TrimSpace(cloud.value))
+		if name == "" {
 			diags.AddAttributeError(path.Root("cloud"), "Unknown Zscaler cloud",
 				fmt.Sprintf("%s is %q, which is not a Zscaler cloud. Valid clouds: %s. Set it to the cloud in your "+
 					"admin portal's URL, or leave it unset for %s.",
@@ -236,7 +237,7 @@ func checkOneAPI(s *settings, oneAPI []setting, tokenURL setting) diag.Diagnosti
 		diags.AddAttributeError(path.Root("client_id"), "Incomplete OneAPI login",
 			fmt.Sprintf("OneAPI login is configured (%s is set) but client_id is not. Set client_id in the provider "+
 				"block or the %s environment variable.", firstSet(oneAPI).origin(), envClientID))
-	} else if !printableNoSpace(clientID.value) {
+	} else if !clientIDPattern.MatchString(clientID.value) {
 		// the client would refuse it in Configure with a message that names no argument
 		diags.AddAttributeError(path.Root("client_id"), "Invalid client_id",
 			fmt.Sprintf("%s holds spaces or characters outside printable ASCII, which no OneAPI client ID has. Copy "+
@@ -253,17 +254,12 @@ func checkOneAPI(s *settings, oneAPI []setting, tokenURL setting) diag.Diagnosti
 				"(%s) or private_key (%s).", envClientSecret, envPrivateKey))
 	}
 	if privateKey.isSet {
-		text, err := privateKeyText(privateKey.value)
-		var key *rsa.PrivateKey
-		if err == nil {
-			key, err = parsePrivateKeyText(text)
-		}
-		s.privateKeyPEM = text
+		text, key, err := loadPrivateKey(privateKey.value)
 		if err != nil {
 			diags.AddAttributeError(path.Root("private_key"), "Invalid private_key",
 				fmt.Sprintf("%s: %s.", privateKey.origin(), err))
 		}
-		s.client.PrivateKey = key
+		s.privateKeyPEM, s.client.PrivateKey = text, key
 	}
 	if vanity.isSet && vanity.env != "" {
 		if err := checkVanityDomain(vanity.value); err != nil {
@@ -293,15 +289,6 @@ func checkOneAPI(s *settings, oneAPI []setting, tokenURL setting) diag.Diagnosti
 	}
 	s.client.ClientID, s.client.ClientSecret = clientID.value, secret.value
 	return diags
-}
-
-func printableNoSpace(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 func mixedLoginError(legacy, oneAPI []setting) diag.Diagnostic {
@@ -360,38 +347,29 @@ const maxPrivateKeyFile = 64 << 10
 // minPrivateKeyBits is the smallest RSA key the client signs with.
 const minPrivateKeyBits = 2048
 
-// loadPrivateKey accepts PEM text or the path of a PEM file.
-func loadPrivateKey(value string) (*rsa.PrivateKey, error) {
-	text, err := privateKeyText(value)
-	if err != nil {
-		return nil, err
+// loadPrivateKey reads private_key, PEM text or the path of a file holding
+// it, for its validator and for Configure alike. It returns the PEM text too
+// (the file's, for a path), which Configure masks in the provider's logs.
+// Its errors never quote the key.
+func loadPrivateKey(value string) (text string, key *rsa.PrivateKey, err error) {
+	text = value
+	if !strings.Contains(value, "-----BEGIN") {
+		b, err := readKeyFile(value)
+		if err != nil {
+			return "", nil, errors.New("it is neither PEM text nor the path of a readable file")
+		}
+		text = string(b)
 	}
-	return parsePrivateKeyText(text)
-}
-
-// privateKeyText is the PEM text itself, or the content of the file it names.
-func privateKeyText(value string) (string, error) {
-	if strings.Contains(value, "-----BEGIN") {
-		return value, nil
-	}
-	b, err := readKeyFile(value)
+	key, err = client.ParsePrivateKey(text)
 	if err != nil {
-		return "", fmt.Errorf("it is neither PEM text nor the path of a readable file")
-	}
-	return string(b), nil
-}
-
-func parsePrivateKeyText(text string) (*rsa.PrivateKey, error) {
-	key, err := client.ParsePrivateKey(text)
-	if err != nil {
-		return nil, fmt.Errorf("%w; give an RSA private key in PEM form (PKCS #1 or PKCS #8), or the path of a file holding one", err)
+		return text, nil, fmt.Errorf("%w; give an RSA private key in PEM form (PKCS #1 or PKCS #8), or the path of a file holding one", err)
 	}
 	// the client refuses smaller keys; saying so here names the argument
 	if bits := key.N.BitLen(); bits < minPrivateKeyBits {
-		return nil, fmt.Errorf("the RSA key has %d bits, and OneAPI signing needs at least %d; give a key of %d bits or more",
+		return text, nil, fmt.Errorf("the RSA key has %d bits, and OneAPI signing needs at least %d; give a key of %d bits or more",
 			bits, minPrivateKeyBits, minPrivateKeyBits)
 	}
-	return key, nil
+	return text, key, nil
 }
 
 // readKeyFile reads a regular file of at most maxPrivateKeyFile bytes: a

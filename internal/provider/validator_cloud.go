@@ -1,29 +1,25 @@
 package provider
 
 import (
-	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/client"
 )
 
-// cloudValidator accepts the Zscaler cloud names, in any case, and lists
-// them all when it refuses one.
-func cloudValidator() validator.String {
-	return stringCheck{
-		description: "must be one of: " + strings.Join(client.Clouds(), ", "),
-		summary:     "Unknown Zscaler cloud",
-		problem:     continued(checkCloud),
-	}
-}
+// cloudValidator accepts a Zscaler cloud name in any case and, refusing one,
+// lists them all. It checks the provider's and the data source's cloud, and
+// the base_url function's argument.
+var cloudValidator = stringvalidator.OneOfCaseInsensitive(client.Clouds()...)
 
-// checkCloud returns "" for a known cloud, else the end of a sentence that
-// says what is wrong and lists the valid names.
-func checkCloud(name string) string {
-	if client.IsCloud(strings.ToLower(strings.TrimSpace(name))) {
-		return ""
+// cloudName returns the cloud that name spells in any case, compared as
+// cloudValidator compares, or "" when it names none.
+func cloudName(name string) string {
+	for _, c := range client.Clouds() {
+		if strings.EqualFold(name, c) {
+			return c
+		}
 	}
-	return fmt.Sprintf("is %q, which is not a Zscaler cloud. Valid clouds: %s.", name, strings.Join(client.Clouds(), ", "))
+	return ""
 }

@@ -3,33 +3,61 @@ package provider
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"regexp"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// notBlankValidator refuses empty or all-space values, which would otherwise
-// fail only at login, half-way through an apply.
-func notBlankValidator() validator.String {
-	return stringCheck{
-		description: "must not be empty",
-		summary:     "Empty argument",
-		problem: func(v string) string {
-			if strings.TrimSpace(v) == "" {
-				return " is set to an empty string. Give it a value, or remove it to use its environment variable."
-			}
-			return ""
-		},
+// notBlankValidators refuse empty or all-space values, which would otherwise
+// fail only at login, half-way through an apply. The regex validator quotes
+// the value it refuses; on password and client_secret too that shows no
+// secret, as it refuses only white space. It lets "" through to
+// LengthAtLeast, so that an empty value gets one error, not two.
+func notBlankValidators() []validator.String {
+	return []validator.String{
+		stringvalidator.LengthAtLeast(1),
+		stringvalidator.RegexMatches(regexp.MustCompile(`^$|\S`),
+			"must not be only white space: give it a value, or remove it to use its environment variable"),
 	}
 }
 
-// loginKeyValidator checks the legacy login key's form without echoing it.
+// clientIDPattern is a OneAPI client ID: printable ASCII without spaces. The
+// provider block's client_id is checked by clientIDValidator, the environment's
+// in Configure.
+var clientIDPattern = regexp.MustCompile(`^[!-~]+$`)
+
+func clientIDValidator() validator.String {
+	return stringvalidator.RegexMatches(clientIDPattern, "must be printable ASCII without spaces, as OneAPI client IDs are; "+
+		"copy it again from ZIdentity (Integration > API Clients), without quotes or line breaks")
+}
+
+// vanityDomainPattern is the bare vanity name, a DNS label: up to 63 letters,
+// digits and inner hyphens. vanityDomainValidator checks the provider block's,
+// checkVanityDomain the environment's.
+var vanityDomainPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+
+func vanityDomainValidator() validator.String {
+	return stringvalidator.RegexMatches(vanityDomainPattern,
+		"must be the bare name in https://<vanity_domain>.zslogin.net (up to 63 letters, digits and inner hyphens), such as acme")
+}
+
+func checkVanityDomain(v string) error {
+	if !vanityDomainPattern.MatchString(v) {
+		return fmt.Errorf("%q is not a bare name; give only the part before .zslogin.net (up to 63 letters, digits "+
+			"and inner hyphens), such as acme", v)
+	}
+	return nil
+}
+
+// loginKeyValidator checks the legacy login key's form. It stays a custom
+// check: the library's RegexMatches would quote the key in its message.
 func loginKeyValidator() validator.String {
 	return stringCheck{description: "must be at least 12 letters or digits", problem: explained(checkLoginKey)}
 }
 
 // checkLoginKey: the login obfuscation reads characters 0 to 11 of the key,
-// and organization keys are letters and digits.
+// and organization keys are letters and digits. It checks ZTC_API_KEY too.
 func checkLoginKey(key string) error {
 	if len(key) < keyLength {
 		return fmt.Errorf("the key has %d characters, and an organization API key has at least %d; copy it whole "+
@@ -42,38 +70,14 @@ func checkLoginKey(key string) error {
 	return nil
 }
 
-// vanityDomainValidator checks that vanity_domain is the bare name, not a URL.
-func vanityDomainValidator() validator.String {
-	return stringCheck{
-		description: "must be the bare vanity name, such as acme for acme.zslogin.net",
-		problem:     explained(checkVanityDomain),
-	}
-}
-
-func checkVanityDomain(v string) error {
-	if v == "" {
-		return errors.New("empty; give the name in https://<vanity_domain>.zslogin.net")
-	}
-	if len(v) > 63 {
-		return fmt.Errorf("%d characters, more than a DNS label holds (63)", len(v))
-	}
-	for i, r := range v {
-		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' && i > 0 && i < len(v)-1
-		if !ok {
-			return fmt.Errorf("%q is not a bare name; give only the part before .zslogin.net (letters, digits "+
-				"and inner hyphens), such as acme", v)
-		}
-	}
-	return nil
-}
-
 // privateKeyValidator parses the OneAPI private key at validate time, so that
-// a key that is not PEM fails before any plan. Errors never quote the key.
+// a key that is not PEM fails before any plan. It stays a custom check: the
+// library has no key parser, and its messages would quote the key.
 func privateKeyValidator() validator.String {
 	return stringCheck{
 		description: "must be an RSA private key in PEM form, or the path of a file holding one",
 		problem: explained(func(v string) error {
-			_, err := loadPrivateKey(v)
+			_, _, err := loadPrivateKey(v)
 			return err
 		}),
 	}
