@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -12,8 +13,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-exec/tfexec"
 
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/testsupport"
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/tfrun"
 )
 
@@ -59,6 +62,67 @@ provider "aws" {}
 	}
 	if used, got := providersOf(`resource "cloudconnector_api_key" "k" {}`); got != nil || !slices.Equal(used, []string{"cloudconnector"}) {
 		t.Errorf("used %v, foreign %v, want cloudconnector and none", used, got)
+	}
+}
+
+// languageFeatures are what a configuration can use beyond Terraform 1.11,
+// found by their syntax. A binary without the feature leaves such a file (or
+// a guide's block) out of validation, and says so.
+var languageFeatures = []struct {
+	name      string
+	syntax    *regexp.Regexp
+	terraform *version.Version // the first Terraform with it; nil: none
+	openTofu  bool             // whether OpenTofu has it
+}{
+	{"actions", regexp.MustCompile(`(?m)^\s*(action\s+"|action_trigger\s*\{)`), version.Must(version.NewVersion("1.14.0")), false},
+	{"import by identity", regexp.MustCompile(`(?m)^\s*identity\s*=\s*\{`), version.Must(version.NewVersion("1.12.0")), true},
+	{"provider for_each", regexp.MustCompile(`(?s)provider\s+"[A-Za-z0-9_-]+"\s*\{[^}]*\bfor_each\s*=`), nil, true},
+}
+
+// unsupportedFeature names the first feature in hcl that bin lacks, and why;
+// "" when bin has them all.
+func unsupportedFeature(hcl string, bin testsupport.Binary) string {
+	for _, f := range languageFeatures {
+		if !f.syntax.MatchString(hcl) {
+			continue
+		}
+		switch {
+		case bin.OpenTofu && !f.openTofu:
+			return fmt.Sprintf("%s: OpenTofu does not have them", f.name)
+		case !bin.OpenTofu && f.terraform == nil:
+			return fmt.Sprintf("%s: OpenTofu only", f.name)
+		case !bin.OpenTofu && bin.Version.Core().LessThan(f.terraform):
+			return fmt.Sprintf("%s: Terraform %s or newer, and this is %s", f.name, f.terraform, bin)
+		}
+	}
+	return ""
+}
+
+func TestUnsupportedFeature(t *testing.T) {
+	tf111 := testsupport.Binary{Version: version.Must(version.NewVersion("1.11.4"))}
+	tf115 := testsupport.Binary{Version: version.Must(version.NewVersion("1.15.0"))}
+	tofu := testsupport.Binary{Version: version.Must(version.NewVersion("1.12.6")), OpenTofu: true}
+	action := "action \"cloudconnector_api_key_regenerate\" \"now\" {}\n"
+	identity := "import {\n  to = cloudconnector_api_key.this\n  identity = {\n    id = \"1\"\n  }\n}\n"
+	forEach := "provider \"cloudconnector\" {\n  alias    = \"by_org\"\n  for_each = var.orgs\n}\n"
+	plain := "resource \"cloudconnector_api_key\" \"this\" {}\n"
+	for _, tc := range []struct {
+		hcl  string
+		bin  testsupport.Binary
+		want string
+	}{
+		{action, tf111, "actions: Terraform 1.14.0 or newer, and this is Terraform 1.11.4"},
+		{action, tf115, ""},
+		{action, tofu, "actions: OpenTofu does not have them"},
+		{identity, tf111, "import by identity: Terraform 1.12.0 or newer, and this is Terraform 1.11.4"},
+		{identity, tf115, ""},
+		{forEach, tf115, "provider for_each: OpenTofu only"},
+		{forEach, tofu, ""},
+		{plain, tf111, ""},
+	} {
+		if got := unsupportedFeature(tc.hcl, tc.bin); got != tc.want {
+			t.Errorf("unsupportedFeature(%q, %s) = %q, want %q", tc.hcl, tc.bin, got, tc.want)
+		}
 	}
 }
 
@@ -159,6 +223,10 @@ func TestExamplesValidate(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if why := unsupportedFeature(string(b), testsupport.TestBinary(t)); why != "" {
+					t.Logf("left out %s: it uses %s", filepath.Base(f), why)
+					continue
+				}
 				if _, foreign := providersOf(string(b)); len(foreign) > 0 {
 					t.Logf("left out %s: it uses %s, which cannot be installed offline; the rest of the folder is validated",
 						filepath.Base(f), strings.Join(foreign, ", "))
@@ -167,7 +235,8 @@ func TestExamplesValidate(t *testing.T) {
 				kept[filepath.Base(f)] = string(b)
 			}
 			if len(kept) == 0 {
-				t.Skip("every file uses a provider that cannot be installed offline")
+				t.Skip("every file uses a provider that cannot be installed offline, or a language feature that " +
+					"this binary lacks (see the log)")
 			}
 			declareProviders(kept)
 			for _, problem := range validate(t, cli, kept) {
@@ -175,7 +244,7 @@ func TestExamplesValidate(t *testing.T) {
 			}
 		})
 	}
-	for _, want := range []string{"data-sources", "demo", "ephemeral-resources", "functions", "multi-org", "provider", "resources"} {
+	for _, want := range []string{"actions", "data-sources", "demo", "ephemeral-resources", "functions", "multi-org", "provider", "resources"} {
 		if !covered[want] {
 			t.Errorf("examples/%s has no configuration to validate", want)
 		}
@@ -240,8 +309,8 @@ func TestGuidesValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	guides, err := filepath.Glob(filepath.Join(root, "templates", "guides", "*.md.tmpl"))
-	if err != nil || len(guides) < 5 {
-		t.Fatalf("%d guides (%v), want the five", len(guides), err)
+	if err != nil || len(guides) < 7 {
+		t.Fatalf("%d guides (%v), want the seven", len(guides), err)
 	}
 	for _, guide := range guides {
 		b, err := os.ReadFile(guide)
@@ -255,6 +324,9 @@ func TestGuidesValidate(t *testing.T) {
 				formatted, err := terraformIn(t, cli, t.TempDir(), nil).FormatString(context.Background(), block)
 				if err != nil || formatted != block {
 					t.Errorf("not formatted as terraform fmt would (%v):\n%s", err, formatted)
+				}
+				if why := unsupportedFeature(block, testsupport.TestBinary(t)); why != "" {
+					t.Skipf("uses %s: formatting checked, validation skipped", why)
 				}
 				if _, foreign := providersOf(block); len(foreign) > 0 {
 					t.Skipf("uses %s, which cannot be installed offline: formatting checked, validation skipped",

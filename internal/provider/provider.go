@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -31,6 +32,7 @@ var (
 	_ provider.ProviderWithFunctions          = (*cloudConnectorProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*cloudConnectorProvider)(nil)
 	_ provider.ProviderWithConfigValidators   = (*cloudConnectorProvider)(nil)
+	_ provider.ProviderWithActions            = (*cloudConnectorProvider)(nil)
 )
 
 type cloudConnectorProvider struct {
@@ -183,6 +185,7 @@ func (p *cloudConnectorProvider) Configure(ctx context.Context, req provider.Con
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data
+	resp.ActionData = data
 }
 
 func (p *cloudConnectorProvider) Resources(context.Context) []func() resource.Resource {
@@ -195,6 +198,11 @@ func (p *cloudConnectorProvider) DataSources(context.Context) []func() datasourc
 
 func (p *cloudConnectorProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{newAPIKeyEphemeralResource}
+}
+
+// Actions need Terraform 1.14; older versions do not ask for them.
+func (p *cloudConnectorProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{newAPIKeyRegenerateAction}
 }
 
 func (p *cloudConnectorProvider) Functions(context.Context) []func() function.Function {

@@ -1,0 +1,118 @@
+package testsupport
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/tfrun"
+)
+
+// Binary is the terraform (or OpenTofu) binary the tests run: the one
+// TF_ACC_TERRAFORM_PATH names, else terraform on PATH.
+type Binary struct {
+	Path     string
+	Version  *version.Version
+	OpenTofu bool
+}
+
+var binary struct {
+	once sync.Once
+	bin  Binary
+	err  error
+}
+
+// TestBinary finds the binary and asks it for its version, once per test binary.
+func TestBinary(t testing.TB) Binary {
+	t.Helper()
+	b, err := testBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func testBinary() (Binary, error) {
+	binary.once.Do(func() {
+		path, err := tfrun.FindTerraform()
+		if err != nil {
+			binary.err = err
+			return
+		}
+		binary.bin, binary.err = inspectBinary(path)
+	})
+	return binary.bin, binary.err
+}
+
+// inspectBinary reads the first line of `version`: "Terraform v1.15.0" or
+// "OpenTofu v1.12.6". The JSON form does not say which of the two it is.
+func inspectBinary(path string) (Binary, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, "version")
+	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
+	out, err := cmd.Output()
+	if err != nil {
+		return Binary{}, fmt.Errorf("%s version: %w", path, err)
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	product, v, ok := strings.Cut(strings.TrimSpace(first), " ")
+	parsed, perr := version.NewVersion(strings.TrimPrefix(v, "v"))
+	if !ok || perr != nil || (product != "Terraform" && product != "OpenTofu") {
+		return Binary{}, fmt.Errorf("%s version: cannot read %q", path, first)
+	}
+	return Binary{Path: path, Version: parsed, OpenTofu: product == "OpenTofu"}, nil
+}
+
+// String is "Terraform 1.15.0" or "OpenTofu 1.12.6".
+func (b Binary) String() string {
+	if b.OpenTofu {
+		return "OpenTofu " + b.Version.String()
+	}
+	return "Terraform " + b.Version.String()
+}
+
+// SkipBelow skips a test that drives the binary itself (not through
+// terraform-plugin-testing) when the binary is OpenTofu or a Terraform older
+// than minimum, saying which feature needs it.
+func SkipBelow(t testing.TB, minimum *version.Version, feature string) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("TF_ACC not set: this test runs the terraform binary")
+	}
+	b := TestBinary(t)
+	if b.OpenTofu {
+		t.Skipf("%s is Terraform only; OpenTofu %s does not have it", feature, b.Version)
+	}
+	if b.Version.Core().LessThan(minimum) {
+		t.Skipf("%s needs Terraform %s or newer; this is %s", feature, minimum, b)
+	}
+}
+
+// SkipOnOpenTofu is a terraform-plugin-testing version check that skips a
+// test case when the binary is OpenTofu, with the reason given.
+func SkipOnOpenTofu(reason string) tfversion.TerraformVersionCheck {
+	return skipOnOpenTofu(reason)
+}
+
+type skipOnOpenTofu string
+
+func (s skipOnOpenTofu) CheckTerraformVersion(_ context.Context, _ tfversion.CheckTerraformVersionRequest,
+	resp *tfversion.CheckTerraformVersionResponse) {
+	b, err := testBinary()
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	if b.OpenTofu {
+		resp.Skip = fmt.Sprintf("skipped on OpenTofu %s: %s", b.Version, string(s))
+	}
+}
