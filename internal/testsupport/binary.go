@@ -52,8 +52,9 @@ func testBinary() (Binary, error) {
 	return binary.bin, binary.err
 }
 
-// inspectBinary reads the first line of `version`: "Terraform v1.15.0" or
-// "OpenTofu v1.12.6". The JSON form does not say which of the two it is.
+// inspectBinary reads the line "Terraform v1.15.0" or "OpenTofu v1.12.6" of
+// `version`: the JSON form does not say which of the two it is, and a
+// warning about the CLI configuration may come first.
 func inspectBinary(path string) (Binary, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -63,13 +64,18 @@ func inspectBinary(path string) (Binary, error) {
 	if err != nil {
 		return Binary{}, fmt.Errorf("%s version: %w", path, err)
 	}
-	first, _, _ := strings.Cut(string(out), "\n")
-	product, v, ok := strings.Cut(strings.TrimSpace(first), " ")
-	parsed, perr := version.NewVersion(strings.TrimPrefix(v, "v"))
-	if !ok || perr != nil || (product != "Terraform" && product != "OpenTofu") {
-		return Binary{}, fmt.Errorf("%s version: cannot read %q", path, first)
+	for _, line := range strings.Split(string(out), "\n") {
+		product, v, _ := strings.Cut(strings.TrimSpace(line), " v")
+		if product != "Terraform" && product != "OpenTofu" {
+			continue
+		}
+		parsed, err := version.NewVersion(v)
+		if err != nil {
+			return Binary{}, fmt.Errorf("%s version: cannot read %q: %w", path, line, err)
+		}
+		return Binary{Path: path, Version: parsed, OpenTofu: product == "OpenTofu"}, nil
 	}
-	return Binary{Path: path, Version: parsed, OpenTofu: product == "OpenTofu"}, nil
+	return Binary{}, fmt.Errorf("%s version: no version line in %q", path, out)
 }
 
 // String is "Terraform 1.15.0" or "OpenTofu 1.12.6".
