@@ -14,10 +14,6 @@ import (
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/tfrun"
 )
 
-// openTofuSource is the provider's address as OpenTofu resolves
-// "seed62df8d36/cloudconnector": its own registry's host, not Terraform's.
-const openTofuSource = "registry.opentofu.org/seed62df8d36/cloudconnector"
-
 // findOpenTofu returns the OpenTofu binary to run: TF_ACC_TOFU_PATH, or
 // TF_ACC_TERRAFORM_PATH when that is OpenTofu (a `make test-matrix` run).
 func findOpenTofu(t *testing.T) string {
@@ -45,7 +41,7 @@ func TestOpenTofuForEachExample(t *testing.T) {
 		t.Skip("TF_ACC not set: this test runs OpenTofu")
 	}
 	tofu := findOpenTofu(t)
-	built := filepath.Dir(builtProviders(t))
+	cli := builtProviders(t) // serves the provider under OpenTofu's registry address too
 	t.Parallel()
 	root, err := tfrun.ModuleRoot()
 	if err != nil {
@@ -65,10 +61,6 @@ func TestOpenTofuForEachExample(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cliConfig := filepath.Join(t.TempDir(), "tofurc")
-	if err := tfrun.WriteCLIConfig(cliConfig, map[string]string{openTofuSource: built}); err != nil {
-		t.Fatal(err)
-	}
 
 	names := []string{"emea", "amer", "apac", "lab"}
 	var orgs []simulator.OrgConfig
@@ -76,7 +68,7 @@ func TestOpenTofuForEachExample(t *testing.T) {
 		orgs = append(orgs, simulator.OrgConfig{Name: n})
 	}
 	sim := testsupport.StartSimulator(t, orgs...)
-	run := &tfrun.Terraform{Bin: tofu, Dir: work, Env: []string{"TF_CLI_CONFIG_FILE=" + cliConfig}}
+	run := &tfrun.Terraform{Bin: tofu, Dir: work, Env: []string{"TF_CLI_CONFIG_FILE=" + cli}}
 
 	// apply writes the variables for the first n organizations and applies them.
 	apply := func(n int, shared string) {

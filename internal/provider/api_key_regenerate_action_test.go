@@ -61,8 +61,8 @@ func TestAccAPIKeyRegenerateActionTrigger(t *testing.T) {
 	before := testsupport.CurrentKey(t, org)
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks: []tfversion.TerraformVersionCheck{
+			testsupport.SkipOnOpenTofu("actions are Terraform 1.14+ only"), // first: its reason is the one to show
 			tfversion.SkipBelow(tfversion.Version1_14_0),
-			testsupport.SkipOnOpenTofu("actions are Terraform 1.14+ only"),
 		},
 		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
 		Steps: []resource.TestStep{{

@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
@@ -52,30 +49,16 @@ func testBinary() (Binary, error) {
 	return binary.bin, binary.err
 }
 
-// inspectBinary reads the line "Terraform v1.15.0" or "OpenTofu v1.12.6" of
-// `version`: the JSON form does not say which of the two it is, and a
-// warning about the CLI configuration may come first.
 func inspectBinary(path string) (Binary, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, path, "version")
-	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
-	out, err := cmd.Output()
+	id, err := tfrun.Identify(path)
 	if err != nil {
-		return Binary{}, fmt.Errorf("%s version: %w", path, err)
+		return Binary{}, err
 	}
-	for _, line := range strings.Split(string(out), "\n") {
-		product, v, _ := strings.Cut(strings.TrimSpace(line), " v")
-		if product != "Terraform" && product != "OpenTofu" {
-			continue
-		}
-		parsed, err := version.NewVersion(v)
-		if err != nil {
-			return Binary{}, fmt.Errorf("%s version: cannot read %q: %w", path, line, err)
-		}
-		return Binary{Path: path, Version: parsed, OpenTofu: product == "OpenTofu"}, nil
+	v, err := version.NewVersion(id.Version)
+	if err != nil {
+		return Binary{}, fmt.Errorf("%s: version %q: %w", id, id.Version, err)
 	}
-	return Binary{}, fmt.Errorf("%s version: no version line in %q", path, out)
+	return Binary{Path: path, Version: v, OpenTofu: id.OpenTofu}, nil
 }
 
 // String is "Terraform 1.15.0" or "OpenTofu 1.12.6".

@@ -26,6 +26,9 @@ func Main(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "TF_ACC is set but TF_ACC_TERRAFORM_PATH is not: run `make test`, or point it at the terraform binary")
 		os.Exit(2)
 	}
+	if os.Getenv("TF_ACC") != "" {
+		forOpenTofu()
+	}
 	// The provider shares its request pace through a file in the user's
 	// cache directory: the tests' simulators come and go, so keep theirs apart.
 	cache, err := os.MkdirTemp("", "cloudconnector-test-cache-")
@@ -39,6 +42,24 @@ func Main(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// forOpenTofu adapts terraform-plugin-testing to an OpenTofu binary, which
+// resolves "seed62df8d36/cloudconnector" on its own registry's host, and
+// which prints a warning about a missing CLI configuration file on stdout,
+// where terraform-exec reads the version.
+func forOpenTofu() {
+	if f := os.Getenv("TF_CLI_CONFIG_FILE"); f != "" {
+		if _, err := os.Stat(f); err != nil { //nolint:gosec // the user's own CLI configuration setting
+			_ = os.Unsetenv("TF_CLI_CONFIG_FILE")
+		}
+	}
+	if b, err := testBinary(); err == nil && b.OpenTofu && os.Getenv("TF_ACC_PROVIDER_HOST") == "" {
+		_ = os.Setenv("TF_ACC_PROVIDER_HOST", OpenTofuRegistryHost)
+	}
+}
+
+// OpenTofuRegistryHost is where OpenTofu looks for a provider source without a host.
+const OpenTofuRegistryHost = "registry.opentofu.org"
 
 // TerraformBlock declares the providers a test configuration uses, by the
 // sources under which the tests serve them.

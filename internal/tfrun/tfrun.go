@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,6 +48,66 @@ func FindTerraform() (string, error) {
 		return "", errors.New("terraform not found: install Terraform 1.11 or newer and put it on PATH, or set TF_ACC_TERRAFORM_PATH")
 	}
 	return p, nil
+}
+
+// Binary is a terraform or OpenTofu binary and the version it reports.
+type Binary struct {
+	Path     string
+	OpenTofu bool
+	Version  string // "1.15.0", without the v
+}
+
+// Identify asks a binary for its version. It reads the line "Terraform
+// v1.15.0" or "OpenTofu v1.12.6" of `version`: the JSON form does not say
+// which of the two it is, and a warning about the CLI configuration may come
+// first.
+func Identify(path string) (Binary, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, "version")
+	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
+	out, err := cmd.Output()
+	if err != nil {
+		return Binary{}, fmt.Errorf("%s version: %w", path, err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		product, v, _ := strings.Cut(strings.TrimSpace(line), " v")
+		if (product == "Terraform" || product == "OpenTofu") && v != "" {
+			return Binary{Path: path, OpenTofu: product == "OpenTofu", Version: v}, nil
+		}
+	}
+	return Binary{}, fmt.Errorf("%s version: no version line in %q", path, out)
+}
+
+// String is "Terraform 1.15.0" or "OpenTofu 1.12.6".
+func (b Binary) String() string {
+	if b.OpenTofu {
+		return "OpenTofu " + b.Version
+	}
+	return "Terraform " + b.Version
+}
+
+// Less orders Terraform before OpenTofu, then by version.
+func (b Binary) Less(o Binary) bool {
+	if b.OpenTofu != o.OpenTofu {
+		return !b.OpenTofu
+	}
+	x, y := versionNumbers(b.Version), versionNumbers(o.Version)
+	for i := range x {
+		if x[i] != y[i] {
+			return x[i] < y[i]
+		}
+	}
+	return false
+}
+
+func versionNumbers(v string) [3]int {
+	var n [3]int
+	core, _, _ := strings.Cut(v, "-")
+	for i, part := range strings.SplitN(core, ".", 3) {
+		n[i], _ = strconv.Atoi(part)
+	}
+	return n
 }
 
 // ModuleRoot returns the directory holding this module's go.mod, found by
@@ -99,16 +160,27 @@ func BuildProviders(ctx context.Context, dir string) (string, error) {
 	return cli, WriteCLIConfig(cli, map[string]string{ProviderSource: dir, EchoSource: dir})
 }
 
+// openTofuRegistry is where OpenTofu looks for a source without a host, such
+// as "seed62df8d36/cloudconnector": not registry.terraform.io.
+const openTofuRegistry = "registry.opentofu.org/"
+
 // WriteCLIConfig writes a Terraform CLI configuration to path that serves
 // each source from the directory that holds its binary (dev_overrides) and
-// installs nothing from the network.
+// installs nothing from the network. OpenTofu reads the same file, so each
+// registry.terraform.io source is served under OpenTofu's registry too.
 func WriteCLIConfig(path string, overrides map[string]string) error {
+	all := maps.Clone(overrides)
+	for source, dir := range overrides {
+		if rest, ok := strings.CutPrefix(source, "registry.terraform.io/"); ok {
+			all[openTofuRegistry+rest] = dir
+		}
+	}
 	var b strings.Builder
 	b.WriteString("provider_installation {\n  dev_overrides {\n")
-	for _, source := range slices.Sorted(maps.Keys(overrides)) {
-		fmt.Fprintf(&b, "    %q = %q\n", source, overrides[source])
+	for _, source := range slices.Sorted(maps.Keys(all)) {
+		fmt.Fprintf(&b, "    %q = %q\n", source, all[source])
 	}
-	b.WriteString("  }\n  direct {\n    exclude = [\"registry.terraform.io/*/*\"]\n  }\n}\n")
+	b.WriteString("  }\n  direct {\n    exclude = [\"registry.terraform.io/*/*\", \"" + openTofuRegistry + "*/*\"]\n  }\n}\n")
 	return os.WriteFile(path, []byte(b.String()), 0o600)
 }
 
