@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -18,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/client"
@@ -28,6 +30,7 @@ var (
 	_ resource.ResourceWithConfigure        = (*apiKeyResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*apiKeyResource)(nil)
 	_ resource.ResourceWithImportState      = (*apiKeyResource)(nil)
+	_ resource.ResourceWithIdentity         = (*apiKeyResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*apiKeyResource)(nil)
 )
 
@@ -141,6 +144,30 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				PlanModifiers:       []planmodifier.String{lastModifiedPlanModifier{}},
 			},
 		},
+	}
+}
+
+// apiKeyIdentityModel is the resource identity (Terraform 1.12+): the key's
+// ID, which neither an edit nor a regenerate changes.
+type apiKeyIdentityModel struct {
+	ID types.String `tfsdk:"id"`
+}
+
+func (r *apiKeyResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"id": identityschema.StringAttribute{
+				RequiredForImport: true,
+				Description:       "The key's ID, as the admin portal shows it, or `current` to import whatever key the organization has.",
+			},
+		},
+	}
+}
+
+// setIdentity records the key's ID as the resource identity.
+func setIdentity(ctx context.Context, diags *diag.Diagnostics, identity *tfsdk.ResourceIdentity, id types.String) {
+	if identity != nil {
+		diags.Append(identity.Set(ctx, apiKeyIdentityModel{ID: id})...)
 	}
 }
 
@@ -288,6 +315,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		r.handOverLoginKey(&resp.Diagnostics, key.ID, config.woMode())
 	}
 	r.saveKey(ctx, &resp.Diagnostics, &resp.State, resp.Private, plan, key, config.woMode())
+	setIdentity(ctx, &resp.Diagnostics, resp.Identity, types.StringValue(strconv.FormatInt(key.ID, 10)))
 }
 
 func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -329,6 +357,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		// Gone, deleted in the portal: the next plan adds or adopts a key as a
 		// create would, visibly. Taking over a different ID here would let a
 		// later destroy delete a key that someone else added.
+		setIdentity(ctx, &resp.Diagnostics, resp.Identity, state.ID) // the framework wants one even here
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -338,6 +367,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		state.DeleteOnDestroy = types.BoolValue(false) // imported: the schema default
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, &resp.Diagnostics, resp.Identity, state.ID)
 }
 
 func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -358,6 +388,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		// or removed, key removed from the configuration): no call.
 		plan.LastModifiedBy, plan.LastModifiedTime = state.LastModifiedBy, state.LastModifiedTime
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		setIdentity(ctx, &resp.Diagnostics, resp.Identity, state.ID)
 		return
 	}
 
@@ -391,6 +422,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	key = completeKey(ctx, c, key, client.APIKey{})
 	r.handOverLoginKey(&resp.Diagnostics, key.ID, config.woMode())
 	r.saveKey(ctx, &resp.Diagnostics, &resp.State, resp.Private, plan, key, config.woMode())
+	setIdentity(ctx, &resp.Diagnostics, resp.Identity, types.StringValue(strconv.FormatInt(key.ID, 10)))
 }
 
 func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -434,6 +466,11 @@ func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 
 func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
+	if id == "" && req.Identity != nil && !req.Identity.Raw.IsNull() { // an import block with identity (Terraform 1.12+)
+		var identity apiKeyIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+		id = identity.ID.ValueString()
+	}
 	if id != importCurrent {
 		if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 {
 			resp.Diagnostics.AddError("Invalid import ID",
@@ -442,7 +479,9 @@ func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 			return
 		}
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	// The identity passes through as given; Read after the import sets it to
+	// the key's ID where the word current was given.
+	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImport, []byte(`true`))...)
 }
 
