@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -33,6 +34,7 @@ var (
 	_ provider.ProviderWithEphemeralResources = (*cloudConnectorProvider)(nil)
 	_ provider.ProviderWithConfigValidators   = (*cloudConnectorProvider)(nil)
 	_ provider.ProviderWithActions            = (*cloudConnectorProvider)(nil)
+	_ provider.ProviderWithListResources      = (*cloudConnectorProvider)(nil)
 )
 
 type cloudConnectorProvider struct {
@@ -186,6 +188,7 @@ func (p *cloudConnectorProvider) Configure(ctx context.Context, req provider.Con
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data
 	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func (p *cloudConnectorProvider) Resources(context.Context) []func() resource.Resource {
@@ -203,6 +206,11 @@ func (p *cloudConnectorProvider) EphemeralResources(context.Context) []func() ep
 // Actions need Terraform 1.14; older versions do not ask for them.
 func (p *cloudConnectorProvider) Actions(context.Context) []func() action.Action {
 	return []func() action.Action{newAPIKeyRegenerateAction}
+}
+
+// List resources need Terraform 1.14 (terraform query).
+func (p *cloudConnectorProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{newAPIKeyListResource}
 }
 
 func (p *cloudConnectorProvider) Functions(context.Context) []func() function.Function {
