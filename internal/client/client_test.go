@@ -180,9 +180,16 @@ func TestContextBoundsRetries(t *testing.T) {
 	g.setHandler(func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		writeJSON(w, 429, `{"message":"Rate Limit (1/SECOND) exceeded","Retry-After":"30 seconds"}`)
 	})
-	c2 := g.legacyClient(func(cfg *Config) { cfg.MaxRetries = 10 })
 	cctx, cancel := context.WithCancel(t.Context())
-	time.AfterFunc(200*time.Millisecond, cancel)
+	// cancelled once the 429 is in: the client is then in its wait, however busy the machine
+	c2 := g.legacyClient(func(cfg *Config) {
+		cfg.MaxRetries = 10
+		cfg.Logger = loggerFunc(func(_ string, fields map[string]any) {
+			if fields["status"] == 429 {
+				cancel()
+			}
+		})
+	})
 	_, err = c2.ListAPIKeys(cctx, false)
 	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrRateLimited) {
 		t.Fatalf("err %v: want context.Canceled and ErrRateLimited", err)
@@ -738,7 +745,14 @@ func TestTransportFailuresKeepTheirCause(t *testing.T) {
 	// the caller's own cancellation is not retried and keeps its cause
 	c2 := f.legacyClient(func(cfg *Config) { cfg.MaxRetries = 5 })
 	ctx, cancel := context.WithCancel(t.Context())
-	time.AfterFunc(100*time.Millisecond, cancel)
+	// cancelled once the list is in flight, however busy the machine
+	f.setHandler(func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		cancel()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
 	before := f.count("GET", "")
 	_, err = c2.ListAPIKeys(ctx, false)
 	if !errors.Is(err, context.Canceled) {

@@ -280,12 +280,12 @@ func TestDeleteRepeatsAndTakes404AsDone(t *testing.T) {
 func TestWriteCancelledInFlightIsOutcomeUnknown(t *testing.T) {
 	t.Parallel()
 	f := newFakeAPI(t)
+	ctx, cancel := context.WithCancel(t.Context())
 	f.setHandler(func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		cancel()             // the caller gives up while the write is in flight
 		<-r.Context().Done() // the write hangs until the client gives up
 	})
 	c := f.legacyClient(func(cfg *Config) { cfg.MaxRetries = 3 })
-	ctx, cancel := context.WithCancel(t.Context())
-	time.AfterFunc(100*time.Millisecond, cancel)
 	_, err := c.EditAPIKey(ctx, 10, "NewValue1234")
 	if !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "refresh") {
 		t.Fatalf("err = %v: want ErrOutcomeUnknown and context.Canceled", err)
