@@ -6,44 +6,19 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/testsupport"
 )
 
-// silentListener accepts connections and never answers on them, as a
-// firewall or a wrong port behind a load balancer can. It counts them.
+// silentListener is a legacy base URL where connections are accepted and
+// never answered.
 func silentListener(t *testing.T) (baseURL string, accepted *atomic.Int32) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	accepted = &atomic.Int32{}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			mu.Lock()
-			conns = append(conns, conn) // held open, never read or written
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String() + "/api/v1", accepted
+	host, accepted := testsupport.SilentListener(t)
+	return host + "/api/v1", accepted
 }
 
 func endpointClient(t *testing.T, base string, mutate func(*Config)) *Client {
