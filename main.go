@@ -7,12 +7,11 @@ import (
 	"flag"
 	"log"
 	"os"
-	"runtime/pprof"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/cpuprofile"
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/provider"
 )
 
@@ -27,7 +26,7 @@ func main() {
 	if !debug {
 		quietUnlessLogging(os.Environ(), os.Setenv)
 	}
-	defer cpuProfile(os.Getenv("CLOUDCONNECTOR_CPUPROFILE"))()
+	defer cpuprofile.Start()()
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         provider.Address,
@@ -36,30 +35,6 @@ func main() {
 	})
 	if err != nil {
 		log.Fatal(err) //nolint:gocritic // the profile of a failed start is of no use
-	}
-}
-
-// cpuProfile writes a CPU profile of this process to path, with "%p"
-// replaced by the process ID (Terraform starts a provider process per walk
-// and alias), until the returned function runs. Off when path is empty;
-// make bench sets it for one plan when BENCH_CPUPROFILE names a directory.
-func cpuProfile(path string) (stop func()) {
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(strings.ReplaceAll(path, "%p", strconv.Itoa(os.Getpid()))) //nolint:gosec // the developer's own path
-	if err != nil {
-		log.Printf("[WARN] CLOUDCONNECTOR_CPUPROFILE: %v", err)
-		return func() {}
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		log.Printf("[WARN] CLOUDCONNECTOR_CPUPROFILE: %v", err)
-		_ = f.Close()
-		return func() {}
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		_ = f.Close()
 	}
 }
 

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
-	"strconv"
 	"testing"
 )
 
@@ -40,21 +37,5 @@ func TestQuietUnlessLogging(t *testing.T) {
 				t.Fatalf("set %v, want %v", set, want)
 			}
 		})
-	}
-}
-
-// TestCPUProfile: CLOUDCONNECTOR_CPUPROFILE writes a profile named by the
-// process ID; unset, nothing is written.
-func TestCPUProfile(t *testing.T) {
-	dir := t.TempDir()
-	cpuProfile("")()
-	cpuProfile(filepath.Join(dir, "cpu-%p.pprof"))()
-	got, _ := filepath.Glob(filepath.Join(dir, "*"))
-	want := filepath.Join(dir, "cpu-"+strconv.Itoa(os.Getpid())+".pprof")
-	if len(got) != 1 || got[0] != want {
-		t.Fatalf("files %v, want %s", got, want)
-	}
-	if st, err := os.Stat(want); err != nil || st.Size() == 0 {
-		t.Errorf("profile %v, %v: want a non-empty file", st, err)
 	}
 }

@@ -38,7 +38,7 @@ func main() {
 	flag.IntVar(&opts.Reps, "reps", opts.Reps, "repetitions of each wall-time measurement")
 	flag.BoolVar(&opts.OneAPI, "oneapi", false, "log in with OneAPI in the wall-time runs (default: legacy)")
 	flag.StringVar(&opts.README, "readme", opts.README, "README to update (\"\" = none), relative to the module root")
-	flag.StringVar(&opts.Phases, "phases", "", "comma-separated subset of calls,wall,rate,startup (the README is left alone)")
+	flag.StringVar(&opts.Phases, "phases", "", "comma-separated subset of calls,wall,rate,startup (the README is left alone), or profile (BENCH_CPUPROFILE alone)")
 	flag.BoolVar(&opts.Keep, "keep", false, "keep the scratch directory (terraform logs and states)")
 	orgs := flag.String("orgs", "", "comma-separated organization counts for wall time (default 1,10,50)")
 	flag.Parse()
@@ -108,7 +108,7 @@ func (o options) phase(name string) bool {
 // the type name cloudconnector, so one configuration text serves either.
 const (
 	ourSource  = "seed62df8d36/cloudconnector"
-	nullSource = "benchnull/cloudconnector" // internal/bench/nullprovider's NullSource
+	nullSource = "benchnull/cloudconnector" // internal/bench/nullprovider/donothing.Source
 )
 
 // bench holds what every phase shares: terraform, the built providers and
@@ -185,8 +185,11 @@ func run(ctx context.Context, opts options, progress io.Writer) (*report, error)
 		{"wall", func() (err error) { rep.Wall, err = b.wallPhase(ctx); return err }},
 		{"rate", func() (err error) { rep.Rate, err = b.ratePhase(ctx); return err }},
 		{"startup", func() (err error) { rep.Startup, err = b.startupPhase(ctx); return err }},
+		{"profile", func() error { return b.profilePhase(ctx) }},
+		{"perorg", func() (err error) { rep.Wall, err = b.perOrgPhase(ctx); return err }},
 	} {
-		if opts.phase(p.name) {
+		// profile and perorg run only when named
+		if opts.phase(p.name) && ((p.name != "profile" && p.name != "perorg") || opts.Phases != "") {
 			b.logf("== %s", p.name)
 			if err := p.run(); err != nil {
 				return nil, fmt.Errorf("%s: %w", p.name, err)

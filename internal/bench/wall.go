@@ -151,33 +151,20 @@ func (b *bench) wallPhase(ctx context.Context) ([]wallRow, error) {
 		}
 	}
 	sim.SetLatency(0)
-	{
-		// Real organizations each have their own base URL: here, one
-		// listener of the same simulator per organization.
-		for range largest {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				return nil, err
-			}
-			srv := &http.Server{Handler: sim, ReadHeaderTimeout: time.Minute}
-			go func() { _ = srv.Serve(ln) }()
-			defer func() { _ = srv.Close() }()
-			root := "http://" + ln.Addr().String()
-			e := simEndpoint(sim)
-			w.perOrg = append(w.perOrg, endpoint{strings.Replace(e.legacy, sim.URL(), root, 1),
-				strings.Replace(e.oneAPI, sim.URL(), root, 1), strings.Replace(e.token, sim.URL(), root, 1)})
+	if err := w.listenPerOrg(largest); err != nil {
+		return nil, err
+	}
+	defer w.closeListeners()
+	for _, cmd := range []string{"plan", "apply"} {
+		row, err := w.measure(ctx, largest, 0, cmd, b.opts.RepsLarge, []string{varOurs, varNull})
+		if err != nil {
+			return nil, err
 		}
-		for _, cmd := range []string{"plan", "apply"} {
-			row, err := w.measure(ctx, largest, 0, cmd, b.opts.RepsLarge, []string{varOurs, varNull})
-			if err != nil {
-				return nil, err
-			}
-			rows = append(rows, row)
-		}
-		if dir := os.Getenv("BENCH_CPUPROFILE"); dir != "" {
-			if err := w.profile(ctx, largest, dir); err != nil {
-				return nil, err
-			}
+		rows = append(rows, row)
+	}
+	if dir := os.Getenv("BENCH_CPUPROFILE"); dir != "" {
+		if err := w.profile(ctx, largest, dir); err != nil {
+			return nil, err
 		}
 	}
 	if c := sim.Counts(); c.Status[429] > 0 {
@@ -186,31 +173,140 @@ func (b *bench) wallPhase(ctx context.Context) ([]wallRow, error) {
 	return rows, nil
 }
 
-// wallRun holds the key strings in play.
-type wallRun struct {
-	b      *bench
-	sim    *simulator.Simulator
-	gen    map[string]int // per working directory: the generation of key strings configured
-	perOrg []endpoint     // once set, each organization's own listener
-}
-
-// profile runs one plan of n organizations with every provider process
-// writing a CPU profile into dir (CLOUDCONNECTOR_CPUPROFILE, main.go).
-func (w *wallRun) profile(ctx context.Context, n int, dir string) error {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return err
+// profilePhase writes the CPU profiles of BENCH_CPUPROFILE alone: the
+// largest organization count, a listener each.
+func (b *bench) profilePhase(ctx context.Context) error {
+	dir := os.Getenv("BENCH_CPUPROFILE")
+	if dir == "" {
+		return errors.New("the profile phase needs BENCH_CPUPROFILE=<dir>")
 	}
-	path, err := w.b.workdir(dirOf(varOurs), w.config(varOurs, n))
+	n := slices.Max(b.opts.Orgs)
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("org%02d", i)
+	}
+	sim, err := startSimulator(names...)
 	if err != nil {
 		return err
 	}
-	w.sim.Advance(2 * time.Second)
-	env := map[string]string{"CLOUDCONNECTOR_CPUPROFILE": filepath.Join(dir, "cpu-%p.pprof")}
-	if _, _, _, _, err := w.b.timed(ctx, path, env, "plan"); err != nil {
+	defer func() { _ = sim.Close() }()
+	w := &wallRun{b: b, sim: sim, gen: map[string]int{}}
+	if err := w.listenPerOrg(n); err != nil {
 		return err
 	}
-	w.b.logf("CPU profiles of one %d-organization plan's provider processes in %s (symbolized; merge them): "+
-		"go tool pprof -top -cum %s/*.pprof", n, dir, dir)
+	defer w.closeListeners()
+	for _, v := range []string{varOurs, varNull} {
+		if _, _, _, err := w.run(ctx, v, n, "grow"); err != nil {
+			return err
+		}
+	}
+	return w.profile(ctx, n, dir)
+}
+
+// perOrgPhase is the wall phase's last part alone, for quick comparisons:
+// the largest organization count, a listener each, ours against the
+// do-nothing provider. BENCH_OURS_ENV adds environment variables (k=v,k=v)
+// to our provider's runs only, to try a setting.
+func (b *bench) perOrgPhase(ctx context.Context) ([]wallRow, error) {
+	n := slices.Max(b.opts.Orgs)
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("org%02d", i)
+	}
+	sim, err := startSimulator(names...)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = sim.Close() }()
+	w := &wallRun{b: b, sim: sim, gen: map[string]int{}}
+	if err := w.listenPerOrg(n); err != nil {
+		return nil, err
+	}
+	defer w.closeListeners()
+	for _, v := range []string{varOurs, varNull} {
+		if _, _, _, err := w.run(ctx, v, n, "grow"); err != nil {
+			return nil, err
+		}
+	}
+	var rows []wallRow
+	for _, cmd := range []string{"plan", "apply"} {
+		row, err := w.measure(ctx, n, 0, cmd, b.opts.Reps, []string{varOurs, varNull})
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// wallRun holds the key strings in play.
+type wallRun struct {
+	b         *bench
+	sim       *simulator.Simulator
+	gen       map[string]int // per working directory: the generation of key strings configured
+	perOrg    []endpoint     // once set, each organization's own listener
+	listeners []*http.Server
+}
+
+// listenPerOrg gives each of n organizations a listener of its own on the
+// simulator: real organizations each have their own base URL.
+func (w *wallRun) listenPerOrg(n int) error {
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		srv := &http.Server{Handler: w.sim, ReadHeaderTimeout: time.Minute}
+		go func() { _ = srv.Serve(ln) }()
+		w.listeners = append(w.listeners, srv)
+		root := "http://" + ln.Addr().String()
+		e := simEndpoint(w.sim)
+		w.perOrg = append(w.perOrg, endpoint{strings.Replace(e.legacy, w.sim.URL(), root, 1),
+			strings.Replace(e.oneAPI, w.sim.URL(), root, 1), strings.Replace(e.token, w.sim.URL(), root, 1)})
+	}
+	return nil
+}
+
+func (w *wallRun) closeListeners() {
+	for _, srv := range w.listeners {
+		_ = srv.Close()
+	}
+}
+
+// profile runs one plan and one apply (an edit of every key) of n
+// organizations, in each of ours and the do-nothing provider, with every
+// provider process writing a CPU profile into dir/<provider>/<command>
+// (CLOUDCONNECTOR_CPUPROFILE: main.go, and nullprovider's main.go).
+func (w *wallRun) profile(ctx context.Context, n int, dir string) error {
+	for _, v := range []string{varOurs, varNull} {
+		for _, cmd := range []string{"plan", "apply"} {
+			sub := filepath.Join(dir, strings.Fields(v)[0], cmd)
+			if err := os.MkdirAll(sub, 0o750); err != nil {
+				return err
+			}
+			if cmd != "plan" {
+				w.gen[dirOf(v)]++
+			}
+			path, err := w.b.workdir(dirOf(v), w.config(v, n))
+			if err != nil {
+				return err
+			}
+			w.sim.Advance(2 * time.Second)
+			env := map[string]string{"CLOUDCONNECTOR_CPUPROFILE": filepath.Join(sub, "cpu-%p.pprof")}
+			if v == varOurs {
+				_, env["XDG_CACHE_HOME"], _ = strings.Cut(w.b.freshPace(), "=")
+			}
+			args := []string{"plan"}
+			if cmd != "plan" {
+				args = []string{"apply", "-auto-approve"}
+			}
+			if _, _, _, _, err := w.b.timed(ctx, path, env, args...); err != nil {
+				return err
+			}
+		}
+	}
+	w.b.logf("CPU profiles of one %d-organization plan's and apply's provider processes in %s, for ours and the "+
+		"do-nothing provider (symbolized; merge them): go tool pprof -top -cum %s/cloudconnector/apply/*.pprof", n, dir, dir)
 	return nil
 }
 
@@ -266,6 +362,11 @@ func (w *wallRun) run(ctx context.Context, variant string, n int, cmd string) (w
 			env[k] = v
 		}
 	case varOurs:
+		for _, kv := range strings.Split(os.Getenv("BENCH_OURS_ENV"), ",") {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				env[k] = v
+			}
+		}
 		// keeps every rate window clear, so that no run waits for another's,
 		// and the provider's pace history goes with the simulator clock
 		w.sim.Advance(2 * time.Second)
