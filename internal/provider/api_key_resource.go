@@ -167,7 +167,7 @@ func (r *apiKeyResource) IdentitySchema(_ context.Context, _ resource.IdentitySc
 // setIdentity records the key's ID as the resource identity.
 func setIdentity(ctx context.Context, diags *diag.Diagnostics, identity *tfsdk.ResourceIdentity, id types.String) {
 	if identity != nil {
-		diags.Append(identity.Set(ctx, apiKeyIdentityModel{ID: id})...)
+		diags.Append(identity.SetAttribute(ctx, path.Root("id"), id)...)
 	}
 }
 
@@ -188,8 +188,8 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return // validate: the provider is not configured yet
 	}
 	if req.Plan.Raw.IsNull() { // destroy
-		var state apiKeyResourceModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		state, diags := readAPIKey(ctx, req.State.Raw)
+		resp.Diagnostics.Append(diags...)
 		if state.DeleteOnDestroy.ValueBool() {
 			resp.Diagnostics.AddWarning("This destroy deletes the organization's API key",
 				fmt.Sprintf("delete_on_destroy is true, so key %s is deleted at the API and whatever uses it stops "+
@@ -202,8 +202,8 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		resp.Diagnostics.Append(diags...)
 		return
 	}
-	var config apiKeyResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	config, diags := readAPIKey(ctx, req.Config.Raw)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -220,8 +220,8 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 		return
 	}
-	var state apiKeyResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	state, diags := readAPIKey(ctx, req.State.Raw)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -255,8 +255,8 @@ func (r *apiKeyResource) legacyLoginNote() string {
 
 func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, config apiKeyResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(getAPIKey(ctx, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(getAPIKey(ctx, req.Config.Raw, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -320,7 +320,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 
 func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state apiKeyResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getAPIKey(ctx, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -366,19 +366,19 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if state.DeleteOnDestroy.IsNull() {
 		state.DeleteOnDestroy = types.BoolValue(false) // imported: the schema default
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setAPIKey(ctx, &resp.State, state)...)
 	setIdentity(ctx, &resp.Diagnostics, resp.Identity, state.ID)
 }
 
 func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state, config apiKeyResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(getAPIKey(ctx, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(getAPIKey(ctx, req.State.Raw, &state)...)
+	resp.Diagnostics.Append(getAPIKey(ctx, req.Config.Raw, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	change, diags := planKeyChange(ctx, req.Config, req.State, req.Private)
+	change, diags := planKeyChange(ctx, config, state, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -387,7 +387,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		// Only Terraform-side arguments changed (delete_on_destroy, triggers added
 		// or removed, key removed from the configuration): no call.
 		plan.LastModifiedBy, plan.LastModifiedTime = state.LastModifiedBy, state.LastModifiedTime
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setAPIKey(ctx, &resp.State, plan)...)
 		setIdentity(ctx, &resp.Diagnostics, resp.Identity, state.ID)
 		return
 	}
@@ -427,7 +427,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 
 func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state apiKeyResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getAPIKey(ctx, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() || !state.DeleteOnDestroy.ValueBool() {
 		return // the plan said so: the key stays at the API, Terraform forgets it
 	}
@@ -540,12 +540,12 @@ func (r *apiKeyResource) handOverLoginKey(diags *diag.Diagnostics, id int64, woM
 
 // saveKey writes the key a create or update ended with into the state and,
 // for key_wo, what the API said about that change into private state.
-func (r *apiKeyResource) saveKey(ctx context.Context, diags *diag.Diagnostics, st stateSetter, private privateSetter,
+func (r *apiKeyResource) saveKey(ctx context.Context, diags *diag.Diagnostics, st *tfsdk.State, private privateSetter,
 	planned apiKeyResourceModel, key client.APIKey, woMode bool) {
 	ctx = r.data.withMasks(ctx, key.Value)
 	m := planned
 	setKeyState(ctx, diags, &m, key, woMode)
-	diags.Append(st.Set(ctx, &m)...)
+	diags.Append(setAPIKey(ctx, st, m)...)
 	if woMode {
 		diags.Append(setWOApplied(ctx, private, m)...)
 	}
@@ -589,10 +589,6 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-type stateSetter interface {
-	Set(ctx context.Context, val any) diag.Diagnostics
 }
 
 type privateSetter interface {

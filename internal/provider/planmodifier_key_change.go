@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -39,19 +37,10 @@ type keyChange struct {
 
 // planKeyChange compares the configuration with the prior state. It is used
 // both by the plan modifiers and by Update, so that they agree.
-func planKeyChange(ctx context.Context, config tfsdk.Config, state tfsdk.State, private privateGetter) (keyChange, diag.Diagnostics) {
+func planKeyChange(ctx context.Context, config, state apiKeyResourceModel, private privateGetter) (keyChange, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	var key, stateKey, lastTime, lastBy types.String
-	var configVersion, stateVersion types.Int64
-	diags.Append(state.GetAttribute(ctx, path.Root("key"), &stateKey)...)
-	diags.Append(state.GetAttribute(ctx, path.Root("key_wo_version"), &stateVersion)...)
-	diags.Append(state.GetAttribute(ctx, path.Root("last_modified_time"), &lastTime)...)
-	diags.Append(state.GetAttribute(ctx, path.Root("last_modified_by"), &lastBy)...)
-	diags.Append(config.GetAttribute(ctx, path.Root("key"), &key)...)
-	diags.Append(config.GetAttribute(ctx, path.Root("key_wo_version"), &configVersion)...)
-	if diags.HasError() {
-		return keyChange{}, diags
-	}
+	key, stateKey, lastTime, lastBy := config.Key, state.Key, state.LastModifiedTime, state.LastModifiedBy
+	configVersion, stateVersion := config.KeyWOVersion, state.KeyWOVersion
 	switch {
 	case key.IsUnknown():
 		return keyChange{changes: true}, diags
@@ -120,7 +109,14 @@ func (lastModifiedPlanModifier) PlanModifyString(ctx context.Context, req planmo
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	change, diags := planKeyChange(ctx, req.Config, req.State, req.Private)
+	config, diags := readAPIKey(ctx, req.Config.Raw)
+	resp.Diagnostics.Append(diags...)
+	state, diags := readAPIKey(ctx, req.State.Raw)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	change, diags := planKeyChange(ctx, config, state, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if change.changes {
 		resp.PlanValue = types.StringUnknown()

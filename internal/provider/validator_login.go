@@ -17,10 +17,14 @@ import (
 func notBlankValidators() []validator.String {
 	return []validator.String{
 		stringvalidator.LengthAtLeast(1),
-		stringvalidator.RegexMatches(regexp.MustCompile(`^$|\S`),
+		stringvalidator.RegexMatches(notBlankPattern,
 			"must not be only white space: give it a value, or remove it to use its environment variable"),
 	}
 }
+
+// notBlankPattern is compiled once: the provider schema, built in every
+// provider process, uses it for every login argument.
+var notBlankPattern = regexp.MustCompile(`^$|\S`)
 
 // clientIDPattern is a OneAPI client ID: printable ASCII without spaces. The
 // provider block's client_id is checked by clientIDValidator, the environment's
