@@ -174,8 +174,11 @@ func run(ctx context.Context, opts options, progress io.Writer) (*report, error)
 		return nil, err
 	}
 	ver, _, _ := tf.Version(ctx, false)
-	rep := &report{Tiny: opts.Tiny, OneAPI: opts.OneAPI,
-		Env: fmt.Sprintf("Terraform %s, %s, %s/%s, %d CPUs", ver, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())}
+	env := fmt.Sprintf("Terraform %s, %s, %s/%s, %d CPUs", ver, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	if model := cpuModel(); model != "" {
+		env += " (" + model + ")"
+	}
+	rep := &report{Tiny: opts.Tiny, OneAPI: opts.OneAPI, Env: env}
 	load := startOtherLoad()
 	for _, p := range []struct {
 		name string
@@ -308,4 +311,19 @@ func totalCalls(c simulator.Counts) int {
 		n += v
 	}
 	return n
+}
+
+// cpuModel names the machine's processor: the first "model name" of
+// /proc/cpuinfo, or "" where there is none (not Linux, or not x86).
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
