@@ -61,6 +61,18 @@ func TestWallFloorWait(t *testing.T) {
 	}
 }
 
+func TestFmtDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0", 4321 * time.Microsecond: "4.3 ms", 9960 * time.Microsecond: "10 ms", 999400 * time.Microsecond: "999 ms",
+		999600 * time.Microsecond: "1.00 s", 1234 * time.Millisecond: "1.23 s", 9996 * time.Millisecond: "10.0 s",
+		12345 * time.Millisecond: "12.3 s",
+	} {
+		if got := fmtDuration(d); got != want {
+			t.Errorf("fmtDuration(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
 func TestCallRowExcess(t *testing.T) {
 	r := callRow{Op: opApplyRotate, Calls: map[simulator.Op]int{
 		simulator.OpToken: 2, simulator.OpList: 3, simulator.OpRegenerate: 1,

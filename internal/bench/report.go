@@ -233,16 +233,18 @@ func times(ds []time.Duration) string {
 	return fmt.Sprintf("%s (%s–%s)", fmtDuration(medianDuration(ds)), fmtDuration(slices.Min(ds)), fmtDuration(slices.Max(ds)))
 }
 
-// fmtDuration rounds to what a wall-clock figure can tell.
+// fmtDuration rounds to what a wall-clock figure can tell. Each bound sits
+// where the finer format would round up to it (999.6 ms is "1.00 s", not
+// "1000 ms").
 func fmtDuration(d time.Duration) string {
 	switch {
 	case d == 0:
 		return "0"
-	case d >= 10*time.Second:
+	case d >= 10*time.Second-5*time.Millisecond:
 		return fmt.Sprintf("%.1f s", d.Seconds())
-	case d >= time.Second:
+	case d >= time.Second-500*time.Microsecond:
 		return fmt.Sprintf("%.2f s", d.Seconds())
-	case d >= 10*time.Millisecond:
+	case d >= 10*time.Millisecond-50*time.Microsecond:
 		return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
 	}
 	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
