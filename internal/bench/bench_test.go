@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,9 +55,50 @@ func TestWallFloorWait(t *testing.T) {
 		{50, "apply", 0, 0},
 	}
 	for _, c := range cases {
-		r := wallRow{Orgs: c.orgs, Cmd: c.cmd, Latency: c.latency}
+		r := wallRow{wallSetup: wallSetup{Orgs: c.orgs, Latency: c.latency}, Cmd: c.cmd}
 		if got := r.floorWait(); got != c.want {
 			t.Errorf("%d orgs %s at %s: floorWait %s, want %s", c.orgs, c.cmd, c.latency, got, c.want)
+		}
+	}
+}
+
+func TestWallGoals(t *testing.T) {
+	ms := func(ds ...int) []time.Duration {
+		var out []time.Duration
+		for _, d := range ds {
+			out = append(out, time.Duration(d)*time.Millisecond)
+		}
+		return out
+	}
+	cases := []struct {
+		name  string
+		setup wallSetup
+		ours  []time.Duration // wall time, against 100 ms of the do-nothing provider
+		cpu   []time.Duration // against 200 ms
+		goal  float64
+		miss  string
+	}{
+		{"1 org within 1.03", wallSetup{Orgs: 1, PerOrg: true}, ms(102, 103, 101), ms(204, 205, 203), 1.03, ""},
+		{"1 org over 1.03 in wall time", wallSetup{Orgs: 1, PerOrg: true}, ms(104, 105, 106), ms(200, 200, 200), 1.03, "wall 1.05×"},
+		{"50 orgs over 1.05 in CPU only", wallSetup{Orgs: 50, OneAPI: true, PerOrg: true}, ms(100, 100, 100), ms(220, 220, 220), 1.05, "CPU 1.10×"},
+		{"1 org over 1.03 in both", wallSetup{Orgs: 1, OneAPI: true, PerOrg: true}, ms(105), ms(220), 1.03, "wall 1.05×, CPU 1.10×"},
+		{"1.034 prints as 1.03 and meets 1.03", wallSetup{Orgs: 1, PerOrg: true},
+			[]time.Duration{103400 * time.Microsecond}, ms(200), 1.03, ""},
+		{"10 orgs take 50's goal", wallSetup{Orgs: 10, PerOrg: true}, ms(104, 104, 104), ms(208, 208, 208), 1.05, ""},
+		{"one listener has no goal", wallSetup{Orgs: 50}, ms(150, 150, 150), ms(300, 300, 300), 0, ""},
+		{"latency judges wall time alone", wallSetup{Orgs: 1, PerOrg: true, Latency: 50 * time.Millisecond},
+			ms(230, 230, 230), ms(400, 400, 400), 1.2, ""}, // 230 ms over 100 + 2 round trips of 50: 1.15
+		{"latency over 1.20", wallSetup{Orgs: 1, PerOrg: true, Latency: 50 * time.Millisecond},
+			ms(250, 250, 250), ms(200, 200, 200), 1.2, "wall 1.25×"},
+	}
+	for _, c := range cases {
+		r := wallRow{wallSetup: c.setup, Cmd: "plan", Times: map[string][]time.Duration{varOurs: c.ours, varNull: ms(100, 100, 100)},
+			CPU: map[string][]time.Duration{varOurs: c.cpu, varNull: ms(200, 200, 200)}}
+		if g := r.goal(); g != c.goal {
+			t.Errorf("%s: goal %.2f, want %.2f", c.name, g, c.goal)
+		}
+		if got := strings.Join(r.misses(), ", "); got != c.miss {
+			t.Errorf("%s: misses %q, want %q", c.name, got, c.miss)
 		}
 	}
 }
@@ -121,15 +163,23 @@ func TestTinyRun(t *testing.T) {
 		}
 	}
 
-	// plan and apply behind one listener, then behind a listener per organization
-	if len(rep.Wall) != 4 || rep.Wall[1].PerOrg || !rep.Wall[2].PerOrg {
-		t.Fatalf("%d wall-time rows, want plan and apply, then the same with a listener per organization", len(rep.Wall))
+	// the users' case in both login modes, then one listener, then latency
+	wantRows := []string{"plan, 1 org, legacy, a listener each", "apply, 1 org, legacy, a listener each",
+		"plan, 1 org, OneAPI, a listener each", "apply, 1 org, OneAPI, a listener each",
+		"plan, 1 org, legacy, one listener", "apply, 1 org, legacy, one listener",
+		"plan, 1 org, legacy, a listener each, latency 50 ms", "apply, 1 org, legacy, a listener each, latency 50 ms"}
+	var gotRows []string
+	for _, w := range rep.Wall {
+		gotRows = append(gotRows, w.Cmd+", "+w.describe())
+	}
+	if !slices.Equal(gotRows, wantRows) {
+		t.Fatalf("wall-time rows:\n%s\nwant:\n%s", strings.Join(gotRows, "\n"), strings.Join(wantRows, "\n"))
 	}
 	for _, w := range rep.Wall {
 		for _, v := range []string{varOurs, varNull} {
 			if len(w.Times[v]) != 1 || w.Times[v][0] <= 0 || w.ProvCPU[v][0] <= 0 || w.ProvCPU[v][0] >= w.CPU[v][0] {
-				t.Errorf("%s, %s: times %v, CPU %v, provider CPU %v: want one positive each, the provider's part smaller",
-					w.Cmd, v, w.Times[v], w.CPU[v], w.ProvCPU[v])
+				t.Errorf("%s, %s, %s: times %v, CPU %v, provider CPU %v: want one positive each, the provider's part smaller",
+					w.Cmd, w.describe(), v, w.Times[v], w.CPU[v], w.ProvCPU[v])
 			}
 		}
 	}
@@ -164,7 +214,8 @@ func TestTinyRun(t *testing.T) {
 	if !strings.HasPrefix(text, "# Title\n\nintro\n\n## Benchmarks\n") {
 		t.Errorf("README does not keep its start and end with the section:\n%s", text)
 	}
-	for _, want := range []string{"| plan, nothing to do | legacy |", "| plan, nothing to do | OneAPI |", "### Wall time",
+	for _, want := range []string{"| plan, nothing to do | legacy |", "| plan, nothing to do | OneAPI |", "### Wall time and CPU",
+		"| plan | 1 | OneAPI | a listener each | 0 | 1 |", "#### Lowering the floor",
 		"### Rate limits", "### Start-up and size", "**Tiny run**"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("README lacks %q", want)

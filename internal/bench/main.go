@@ -7,8 +7,9 @@
 // terraform binary against both through dev_overrides (terraform-exec), and
 // counts API calls with an in-process simulator, so that every figure is per
 // provider process, as users get it. Phases: API calls per operation; wall
-// time and CPU of plan and apply for 1, 10 and 50 organizations; a
-// rate-limited run; provider start-up and binary size.
+// time and CPU of plan and apply for 1, 10 and 50 organizations, each behind
+// a listener of its own, in both login modes; a rate-limited run; provider
+// start-up and binary size.
 package main
 
 import (
@@ -35,10 +36,10 @@ import (
 func main() {
 	opts := defaultOptions()
 	tiny := flag.Bool("tiny", false, "one organization, one repetition: checks the machinery, not the figures")
-	flag.IntVar(&opts.Reps, "reps", opts.Reps, "repetitions of each wall-time measurement")
-	flag.BoolVar(&opts.OneAPI, "oneapi", false, "log in with OneAPI in the wall-time runs (default: legacy)")
+	flag.IntVar(&opts.Reps, "reps", opts.Reps, "repetitions of each wall-time measurement (default: 15 for 1 organization, 6 up to 10, 4 above)")
 	flag.StringVar(&opts.README, "readme", opts.README, "README to update (\"\" = none), relative to the module root")
-	flag.StringVar(&opts.Phases, "phases", "", "comma-separated subset of calls,wall,rate,startup (the README is left alone), or profile (BENCH_CPUPROFILE alone)")
+	flag.StringVar(&opts.Phases, "phases", "", "comma-separated subset of calls,wall,rate,startup (the README is left alone); profile (BENCH_CPUPROFILE alone) "+
+		"and perorg (the largest count, a listener each, ours and the do-nothing provider) run only when named")
 	flag.BoolVar(&opts.Keep, "keep", false, "keep the scratch directory (terraform logs and states)")
 	orgs := flag.String("orgs", "", "comma-separated organization counts for wall time (default 1,10,50)")
 	flag.Parse()
@@ -73,10 +74,8 @@ func main() {
 // options size a run.
 type options struct {
 	Orgs        []int         // organization counts (provider aliases) for wall time
-	Reps        int           // repetitions of each wall-time measurement
-	RepsLarge   int           // repetitions for the largest organization count
-	Latency     time.Duration // the simulator's latency in the second wall-time run (0: none)
-	OneAPI      bool          // the wall-time configurations log in with OneAPI
+	Reps        int           // repetitions of each wall-time measurement; 0: by organization count (wallReps)
+	Latency     time.Duration // the simulator's latency in the wall-time rows with latency (0: none)
 	README      string        // README to update, relative to the module root; "" = none
 	Tiny        bool          // a machinery check, not figures: the report says so
 	Unstripped  bool          // also build without -s -w, to measure what stripping saves
@@ -89,14 +88,31 @@ type options struct {
 }
 
 func defaultOptions() options {
-	return options{Orgs: []int{1, 10, 50}, Reps: 5, RepsLarge: 4, Latency: 50 * time.Millisecond, README: "README.md",
+	return options{Orgs: []int{1, 10, 50}, Latency: 50 * time.Millisecond, README: "README.md",
 		Unstripped: true, RateEdits: 8, RateLists: 9, RateApplies: 4, StartupRuns: 15}
 }
 
-// tinyOptions is the smallest run that still goes through every phase.
+// tinyOptions is the smallest run that still goes through every phase and
+// every kind of wall-time row.
 func tinyOptions(o options) options {
-	return options{Orgs: []int{1}, Reps: 1, RepsLarge: 1, README: o.README, Tiny: true, RateEdits: 2, RateLists: 3,
-		RateApplies: 2, StartupRuns: 2, Keep: o.Keep, Phases: o.Phases}
+	return options{Orgs: []int{1}, Reps: 1, Latency: 50 * time.Millisecond, README: o.README, Tiny: true, RateEdits: 2,
+		RateLists: 3, RateApplies: 2, StartupRuns: 2, Keep: o.Keep, Phases: o.Phases}
+}
+
+// wallReps is how many repetitions each wall-time row of n organizations
+// gets. A command on one organization takes a fraction of a second, where a
+// stray scheduling delay weighs more, and its goal (1.03×) is tighter: it
+// needs more pairs than 50 organizations (1.05×, several seconds a command).
+func (o options) wallReps(n int) int {
+	switch {
+	case o.Reps > 0:
+		return o.Reps
+	case n <= 1:
+		return 15
+	case n <= 10:
+		return 6
+	}
+	return 4
 }
 
 // phase reports whether the run includes the named phase.
@@ -178,7 +194,7 @@ func run(ctx context.Context, opts options, progress io.Writer) (*report, error)
 	if model := cpuModel(); model != "" {
 		env += " (" + model + ")"
 	}
-	rep := &report{Tiny: opts.Tiny, OneAPI: opts.OneAPI, Env: env}
+	rep := &report{Tiny: opts.Tiny, Env: env}
 	load := startOtherLoad()
 	for _, p := range []struct {
 		name string

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -44,13 +45,45 @@ var quietLogEnv = []string{"TF_LOG_SDK=off", "TF_LOG_SDK_PROTO=off", "TF_LOG_SDK
 // walk, and for apply a login and an edit in the apply walk too.
 var wallRoundTrips = map[string][]int{"plan": {2}, "apply": {2, 2}}
 
-// wallRow is one command at one size and latency, every variant measured
-// in the same repetitions.
-type wallRow struct {
+// wallSetup is what one wall-time row holds fixed.
+type wallSetup struct {
 	Orgs    int
-	Latency time.Duration
+	OneAPI  bool          // OneAPI login (client credentials); else legacy (username, password, the organization's API key)
+	PerOrg  bool          // each organization behind a listener of its own, as real ones are; else all behind one
+	Latency time.Duration // how late the simulator answers
+}
+
+func (s wallSetup) login() string {
+	if s.OneAPI {
+		return "OneAPI"
+	}
+	return "legacy"
+}
+
+func (s wallSetup) listeners() string {
+	if s.PerOrg {
+		return "a listener each"
+	}
+	return "one listener"
+}
+
+// describe names the setup in a sentence: "1 org, legacy, a listener each".
+func (s wallSetup) describe() string {
+	d := fmt.Sprintf("%d orgs, %s, %s", s.Orgs, s.login(), s.listeners())
+	if s.Orgs == 1 {
+		d = strings.Replace(d, "orgs", "org", 1)
+	}
+	if s.Latency > 0 {
+		d += ", latency " + fmtDuration(s.Latency)
+	}
+	return d
+}
+
+// wallRow is one command in one setup, every variant measured in the same
+// repetitions.
+type wallRow struct {
+	wallSetup
 	Cmd     string                     // "plan" (nothing to do) or "apply" (an edit of every key)
-	PerOrg  bool                       // each organization behind a listener of its own, as real ones are
 	Times   map[string][]time.Duration // per variant, one per repetition
 	CPU     map[string][]time.Duration // the same for the CPU of terraform and its provider processes
 	ProvCPU map[string][]time.Duration // the provider processes' part of it
@@ -68,16 +101,41 @@ func (r wallRow) floorWait() time.Duration {
 }
 
 // goal is the largest ratio to the do-nothing provider (plus floorWait)
-// that the issue accepts.
+// that issue 14 accepts, or 0 where it sets none. Its goals are for the
+// users' case, each organization behind a listener of its own; the
+// one-listener rows are there to compare with.
 func (r wallRow) goal() float64 {
 	switch {
+	case !r.PerOrg:
+		return 0
 	case r.Latency > 0:
 		return 1.2
 	case r.Orgs == 1:
-		return 1.05
+		return 1.03
 	default:
-		return 1.10
+		// the issue sets 1.05× for 50 organizations and is silent on the
+		// counts in between: they take 50's
+		return 1.05
 	}
+}
+
+// misses says which of the row's ratios exceed its goal: wall time, and at
+// latency 0 CPU too (with latency the goal is on wall time alone). Ratios
+// are compared as the report prints them, to two decimals.
+func (r wallRow) misses() []string {
+	goal := r.goal()
+	if goal == 0 {
+		return nil
+	}
+	over := func(ratio float64) bool { return math.Round(ratio*100) > math.Round(goal*100) }
+	var out []string
+	if m, _, _ := r.paired(r.Times[varOurs], r.Times[varNull], true); over(m) {
+		out = append(out, fmt.Sprintf("wall %.2f×", m))
+	}
+	if c, _, _ := r.paired(r.CPU[varOurs], r.CPU[varNull], false); r.Latency == 0 && over(c) {
+		out = append(out, fmt.Sprintf("CPU %.2f×", c))
+	}
+	return out
 }
 
 // paired is the median, smallest and largest of num[i] / den[i], with
@@ -108,69 +166,60 @@ func medianDuration(ds []time.Duration) time.Duration {
 	return (s[(len(s)-1)/2] + s[len(s)/2]) / 2
 }
 
-// wallPhase times plan and apply for each organization count, first with
-// the simulator answering at once and then with the set latency.
+// wallPhase times plan and apply for each organization count in the
+// users' case, each organization behind a listener of its own, in both login
+// modes; then, to compare with, the largest count behind one listener, and
+// the smallest and largest counts with the set latency.
 func (b *bench) wallPhase(ctx context.Context) ([]wallRow, error) {
 	largest := slices.Max(b.opts.Orgs)
-	names := make([]string, largest)
-	for i := range names {
-		names[i] = fmt.Sprintf("org%02d", i)
-	}
-	sim, err := startSimulator(names...)
+	w, err := b.startWallRun(largest)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = sim.Close() }()
-	w := &wallRun{b: b, sim: sim, gen: map[string]int{}}
-	var rows []wallRow
+	defer w.close()
+	var users, oneListener, late []wallRow
 	for _, n := range b.opts.Orgs {
-		// grow every configuration to n organizations (not timed)
-		sim.SetLatency(0)
-		for _, v := range variants {
-			if _, _, _, err := w.run(ctx, v, n, "grow"); err != nil {
-				return nil, err
-			}
-		}
-		reps := b.opts.Reps
-		if n == largest && len(b.opts.Orgs) > 1 {
-			reps = b.opts.RepsLarge
-		}
-		for _, lat := range slices.Compact([]time.Duration{0, b.opts.Latency}) {
-			sim.SetLatency(lat)
-			measured := variants
-			if n == largest && lat == 0 {
-				measured = append(slices.Clone(variants), varNullQuiet)
-			}
-			for _, cmd := range []string{"plan", "apply"} {
-				row, err := w.measure(ctx, n, lat, cmd, reps, measured)
-				if err != nil {
-					return nil, err
-				}
-				rows = append(rows, row)
-			}
-		}
-	}
-	sim.SetLatency(0)
-	if err := w.listenPerOrg(largest); err != nil {
-		return nil, err
-	}
-	defer w.closeListeners()
-	for _, cmd := range []string{"plan", "apply"} {
-		row, err := w.measure(ctx, largest, 0, cmd, b.opts.RepsLarge, []string{varOurs, varNull})
-		if err != nil {
+		if err := w.grow(ctx, n, variants); err != nil {
 			return nil, err
 		}
-		rows = append(rows, row)
+		reps := b.opts.wallReps(n)
+		for _, oneAPI := range []bool{false, true} {
+			measured := []string{varOurs, varNull}
+			if !oneAPI { // Terraform alone logs in nowhere: once is enough
+				measured = append(measured, varTFData)
+			}
+			rows, err := w.measure(ctx, wallSetup{Orgs: n, OneAPI: oneAPI, PerOrg: true}, reps, measured)
+			if err != nil {
+				return nil, err
+			}
+			users = append(users, rows...)
+		}
+		if n == largest {
+			rows, err := w.measure(ctx, wallSetup{Orgs: n}, reps, []string{varOurs, varNull, varTFData, varNullQuiet})
+			if err != nil {
+				return nil, err
+			}
+			oneListener = append(oneListener, rows...)
+		}
+		if b.opts.Latency > 0 && (n == b.opts.Orgs[0] || n == largest) {
+			w.sim.SetLatency(b.opts.Latency)
+			rows, err := w.measure(ctx, wallSetup{Orgs: n, PerOrg: true, Latency: b.opts.Latency}, reps, []string{varOurs, varNull})
+			w.sim.SetLatency(0)
+			if err != nil {
+				return nil, err
+			}
+			late = append(late, rows...)
+		}
 	}
 	if dir := os.Getenv("BENCH_CPUPROFILE"); dir != "" {
 		if err := w.profile(ctx, largest, dir); err != nil {
 			return nil, err
 		}
 	}
-	if c := sim.Counts(); c.Status[429] > 0 {
+	if c := w.sim.Counts(); c.Status[429] > 0 {
 		return nil, fmt.Errorf("the wall-time runs met %d 429s: the clock advance between runs is too short", c.Status[429])
 	}
-	return rows, nil
+	return slices.Concat(users, oneListener, late), nil
 }
 
 // profilePhase writes the CPU profiles of BENCH_CPUPROFILE alone: the
@@ -181,34 +230,56 @@ func (b *bench) profilePhase(ctx context.Context) error {
 		return errors.New("the profile phase needs BENCH_CPUPROFILE=<dir>")
 	}
 	n := slices.Max(b.opts.Orgs)
-	names := make([]string, n)
-	for i := range names {
-		names[i] = fmt.Sprintf("org%02d", i)
-	}
-	sim, err := startSimulator(names...)
+	w, err := b.startWallRun(n)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = sim.Close() }()
-	w := &wallRun{b: b, sim: sim, gen: map[string]int{}}
-	if err := w.listenPerOrg(n); err != nil {
+	defer w.close()
+	if err := w.grow(ctx, n, []string{varOurs, varNull}); err != nil {
 		return err
-	}
-	defer w.closeListeners()
-	for _, v := range []string{varOurs, varNull} {
-		if _, _, _, err := w.run(ctx, v, n, "grow"); err != nil {
-			return err
-		}
 	}
 	return w.profile(ctx, n, dir)
 }
 
-// perOrgPhase is the wall phase's last part alone, for quick comparisons:
-// the largest organization count, a listener each, ours against the
-// do-nothing provider. BENCH_OURS_ENV adds environment variables (k=v,k=v)
-// to our provider's runs only, to try a setting.
+// perOrgPhase is the wall phase's headline alone, for quick comparisons:
+// the largest organization count, a listener each, in both login modes,
+// ours against the do-nothing provider. BENCH_OURS_ENV adds environment
+// variables (k=v,k=v) to our provider's runs only, to try a setting.
 func (b *bench) perOrgPhase(ctx context.Context) ([]wallRow, error) {
 	n := slices.Max(b.opts.Orgs)
+	w, err := b.startWallRun(n)
+	if err != nil {
+		return nil, err
+	}
+	defer w.close()
+	if err := w.grow(ctx, n, []string{varOurs, varNull}); err != nil {
+		return nil, err
+	}
+	var rows []wallRow
+	for _, oneAPI := range []bool{false, true} {
+		r, err := w.measure(ctx, wallSetup{Orgs: n, OneAPI: oneAPI, PerOrg: true}, b.opts.wallReps(n), []string{varOurs, varNull})
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r...)
+	}
+	return rows, nil
+}
+
+// wallRun holds a simulator of n organizations, each also behind a listener
+// of its own, and the key strings in play.
+type wallRun struct {
+	b         *bench
+	sim       *simulator.Simulator
+	gen       map[string]int // per working directory: the generation of key strings configured
+	perOrg    []endpoint     // each organization's own listener
+	listeners []*http.Server
+}
+
+// startWallRun starts a simulator with organizations org00 to org<n-1> and
+// a listener of its own for each: real organizations each have their own
+// base URL.
+func (b *bench) startWallRun(n int) (*wallRun, error) {
 	names := make([]string, n)
 	for i := range names {
 		names[i] = fmt.Sprintf("org%02d", i)
@@ -217,124 +288,116 @@ func (b *bench) perOrgPhase(ctx context.Context) ([]wallRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = sim.Close() }()
 	w := &wallRun{b: b, sim: sim, gen: map[string]int{}}
-	if err := w.listenPerOrg(n); err != nil {
-		return nil, err
-	}
-	defer w.closeListeners()
-	for _, v := range []string{varOurs, varNull} {
-		if _, _, _, err := w.run(ctx, v, n, "grow"); err != nil {
+	shared := simEndpoint(sim)
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			w.close()
 			return nil, err
 		}
+		srv := &http.Server{Handler: sim, ReadHeaderTimeout: time.Minute}
+		go func() { _ = srv.Serve(ln) }()
+		w.listeners = append(w.listeners, srv)
+		root := "http://" + ln.Addr().String()
+		w.perOrg = append(w.perOrg, endpoint{strings.Replace(shared.legacy, sim.URL(), root, 1),
+			strings.Replace(shared.oneAPI, sim.URL(), root, 1), strings.Replace(shared.token, sim.URL(), root, 1)})
 	}
+	return w, nil
+}
+
+func (w *wallRun) close() {
+	for _, srv := range w.listeners {
+		_ = srv.Close()
+	}
+	_ = w.sim.Close()
+}
+
+// grow brings each variant's configuration and state to n organizations,
+// untimed.
+func (w *wallRun) grow(ctx context.Context, n int, which []string) error {
+	for _, v := range which {
+		if _, _, _, err := w.run(ctx, v, wallSetup{Orgs: n, PerOrg: true}, "grow"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// profile runs one plan and one apply (an edit of every key) of n
+// organizations, a listener each, in each login mode, in each of ours and
+// the do-nothing provider, with every provider process writing a CPU
+// profile into dir/<provider>/<login>/<command> (CLOUDCONNECTOR_CPUPROFILE:
+// main.go, and nullprovider's main.go).
+func (w *wallRun) profile(ctx context.Context, n int, dir string) error {
+	for _, v := range []string{varOurs, varNull} {
+		for _, oneAPI := range []bool{false, true} {
+			setup := wallSetup{Orgs: n, OneAPI: oneAPI, PerOrg: true}
+			for _, cmd := range []string{"plan", "apply"} {
+				sub := filepath.Join(dir, strings.Fields(v)[0], setup.login(), cmd)
+				if err := os.MkdirAll(sub, 0o750); err != nil {
+					return err
+				}
+				if cmd != "plan" {
+					w.gen[dirOf(v)]++
+				}
+				path, err := w.b.workdir(dirOf(v), w.config(v, setup))
+				if err != nil {
+					return err
+				}
+				w.sim.Advance(2 * time.Second)
+				env := map[string]string{"CLOUDCONNECTOR_CPUPROFILE": filepath.Join(sub, "cpu-%p.pprof")}
+				if v == varOurs {
+					_, env["XDG_CACHE_HOME"], _ = strings.Cut(w.b.freshPace(), "=")
+				}
+				args := []string{"plan"}
+				if cmd != "plan" {
+					args = []string{"apply", "-auto-approve"}
+				}
+				if _, _, _, _, err := w.b.timed(ctx, path, env, args...); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	w.b.logf("CPU profiles of one %d-organization plan's and apply's provider processes, in each login mode, in %s, for "+
+		"ours and the do-nothing provider (symbolized; merge them): go tool pprof -top -cum %s/cloudconnector/legacy/apply/*.pprof",
+		n, dir, dir)
+	return nil
+}
+
+// measure times plan, then apply, in setup: each reps times in each
+// variant, the variants in turn (the order rotating, so that none always
+// runs first).
+func (w *wallRun) measure(ctx context.Context, setup wallSetup, reps int, measured []string) ([]wallRow, error) {
 	var rows []wallRow
 	for _, cmd := range []string{"plan", "apply"} {
-		row, err := w.measure(ctx, n, 0, cmd, b.opts.Reps, []string{varOurs, varNull})
-		if err != nil {
-			return nil, err
+		row := wallRow{wallSetup: setup, Cmd: cmd, Times: map[string][]time.Duration{},
+			CPU: map[string][]time.Duration{}, ProvCPU: map[string][]time.Duration{}}
+		for rep := range reps {
+			for i := range measured {
+				v := measured[(i+rep)%len(measured)]
+				wall, cpu, prov, err := w.run(ctx, v, setup, cmd)
+				if err != nil {
+					return nil, err
+				}
+				row.Times[v], row.CPU[v], row.ProvCPU[v] = append(row.Times[v], wall), append(row.CPU[v], cpu), append(row.ProvCPU[v], prov)
+			}
 		}
+		m, _, _ := row.paired(row.Times[varOurs], row.Times[varNull], true)
+		c, _, _ := row.paired(row.CPU[varOurs], row.CPU[varNull], false)
+		w.b.logf("%-5s %2d orgs, %-6s, %-15s, latency %-5s: %s %s, %s %s; ratio to do-nothing %.2f, CPU %.2f", cmd, setup.Orgs,
+			setup.login(), setup.listeners(), setup.Latency, varOurs, medianDuration(row.Times[varOurs]).Round(time.Millisecond),
+			varNull, medianDuration(row.Times[varNull]).Round(time.Millisecond), m, c)
 		rows = append(rows, row)
 	}
 	return rows, nil
 }
 
-// wallRun holds the key strings in play.
-type wallRun struct {
-	b         *bench
-	sim       *simulator.Simulator
-	gen       map[string]int // per working directory: the generation of key strings configured
-	perOrg    []endpoint     // once set, each organization's own listener
-	listeners []*http.Server
-}
-
-// listenPerOrg gives each of n organizations a listener of its own on the
-// simulator: real organizations each have their own base URL.
-func (w *wallRun) listenPerOrg(n int) error {
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		srv := &http.Server{Handler: w.sim, ReadHeaderTimeout: time.Minute}
-		go func() { _ = srv.Serve(ln) }()
-		w.listeners = append(w.listeners, srv)
-		root := "http://" + ln.Addr().String()
-		e := simEndpoint(w.sim)
-		w.perOrg = append(w.perOrg, endpoint{strings.Replace(e.legacy, w.sim.URL(), root, 1),
-			strings.Replace(e.oneAPI, w.sim.URL(), root, 1), strings.Replace(e.token, w.sim.URL(), root, 1)})
-	}
-	return nil
-}
-
-func (w *wallRun) closeListeners() {
-	for _, srv := range w.listeners {
-		_ = srv.Close()
-	}
-}
-
-// profile runs one plan and one apply (an edit of every key) of n
-// organizations, in each of ours and the do-nothing provider, with every
-// provider process writing a CPU profile into dir/<provider>/<command>
-// (CLOUDCONNECTOR_CPUPROFILE: main.go, and nullprovider's main.go).
-func (w *wallRun) profile(ctx context.Context, n int, dir string) error {
-	for _, v := range []string{varOurs, varNull} {
-		for _, cmd := range []string{"plan", "apply"} {
-			sub := filepath.Join(dir, strings.Fields(v)[0], cmd)
-			if err := os.MkdirAll(sub, 0o750); err != nil {
-				return err
-			}
-			if cmd != "plan" {
-				w.gen[dirOf(v)]++
-			}
-			path, err := w.b.workdir(dirOf(v), w.config(v, n))
-			if err != nil {
-				return err
-			}
-			w.sim.Advance(2 * time.Second)
-			env := map[string]string{"CLOUDCONNECTOR_CPUPROFILE": filepath.Join(sub, "cpu-%p.pprof")}
-			if v == varOurs {
-				_, env["XDG_CACHE_HOME"], _ = strings.Cut(w.b.freshPace(), "=")
-			}
-			args := []string{"plan"}
-			if cmd != "plan" {
-				args = []string{"apply", "-auto-approve"}
-			}
-			if _, _, _, _, err := w.b.timed(ctx, path, env, args...); err != nil {
-				return err
-			}
-		}
-	}
-	w.b.logf("CPU profiles of one %d-organization plan's and apply's provider processes in %s, for ours and the "+
-		"do-nothing provider (symbolized; merge them): go tool pprof -top -cum %s/cloudconnector/apply/*.pprof", n, dir, dir)
-	return nil
-}
-
-// measure runs cmd reps times in each variant, the variants in turn (the
-// order rotating, so that none always runs first).
-func (w *wallRun) measure(ctx context.Context, n int, lat time.Duration, cmd string, reps int, measured []string) (wallRow, error) {
-	row := wallRow{Orgs: n, Latency: lat, Cmd: cmd, PerOrg: w.perOrg != nil, Times: map[string][]time.Duration{},
-		CPU: map[string][]time.Duration{}, ProvCPU: map[string][]time.Duration{}}
-	for rep := range reps {
-		for i := range measured {
-			v := measured[(i+rep)%len(measured)]
-			wall, cpu, prov, err := w.run(ctx, v, n, cmd)
-			if err != nil {
-				return row, err
-			}
-			row.Times[v], row.CPU[v], row.ProvCPU[v] = append(row.Times[v], wall), append(row.CPU[v], cpu), append(row.ProvCPU[v], prov)
-		}
-	}
-	m, _, _ := row.paired(row.Times[varOurs], row.Times[varNull], true)
-	c, _, _ := row.paired(row.CPU[varOurs], row.CPU[varNull], false)
-	w.b.logf("%-5s %2d orgs, latency %-5s, own listeners %-5t: %s %s, %s %s; ratio to do-nothing %.2f, CPU %.2f", cmd, n, lat, row.PerOrg,
-		varOurs, medianDuration(row.Times[varOurs]).Round(time.Millisecond), varNull,
-		medianDuration(row.Times[varNull]).Round(time.Millisecond), m, c)
-	return row, nil
-}
-
 // dirOf is the working directory a variant runs in: the quiet do-nothing
-// variant shares the do-nothing provider's configuration and state.
+// variant shares the do-nothing provider's configuration and state. Every
+// setup of a variant shares it too, so that the state always holds the keys
+// the simulator holds.
 func dirOf(variant string) string {
 	if variant == varNullQuiet {
 		variant = varNull
@@ -342,15 +405,15 @@ func dirOf(variant string) string {
 	return "wall-" + strings.ReplaceAll(variant, " ", "-")
 }
 
-// run writes variant's configuration for n organizations and runs cmd in
-// it: plan must find nothing to do, apply edits every key to a new string
-// (grow applies whatever it takes, untimed).
-func (w *wallRun) run(ctx context.Context, variant string, n int, cmd string) (wall, cpu, provCPU time.Duration, err error) {
+// run writes variant's configuration for setup and runs cmd in it: plan
+// must find nothing to do, apply edits every key to a new string (grow
+// applies whatever it takes, untimed).
+func (w *wallRun) run(ctx context.Context, variant string, setup wallSetup, cmd string) (wall, cpu, provCPU time.Duration, err error) {
 	dir := dirOf(variant)
 	if cmd != "plan" {
 		w.gen[dir]++
 	}
-	path, err := w.b.workdir(dir, w.config(variant, n))
+	path, err := w.b.workdir(dir, w.config(variant, setup))
 	if err != nil {
 		return 0, 0, 0, err
 	}
@@ -380,8 +443,8 @@ func (w *wallRun) run(ctx context.Context, variant string, n int, cmd string) (w
 	switch {
 	case err != nil:
 		return 0, 0, 0, err
-	case cmd == "apply" && !strings.Contains(out, fmt.Sprintf("%d changed", n)):
-		return 0, 0, 0, fmt.Errorf("%s, terraform apply of %d organizations did not edit every key:\n%s", variant, n, out)
+	case cmd == "apply" && !strings.Contains(out, fmt.Sprintf("%d changed", setup.Orgs)):
+		return 0, 0, 0, fmt.Errorf("%s, terraform apply of %d organizations did not edit every key:\n%s", variant, setup.Orgs, out)
 	}
 	return wall, cpu, provCPU, nil
 }
@@ -433,15 +496,16 @@ func reapedChildrenCPU(pid int) time.Duration {
 	return time.Duration(cu+cs) * 10 * time.Millisecond
 }
 
-// config is variant's configuration for n organizations, one provider alias
-// and one key each. The do-nothing provider gets the very same text as ours
-// under its own source; terraform_data gets one resource per organization.
-func (w *wallRun) config(variant string, n int) string {
+// config is variant's configuration for setup, one provider alias and one
+// key per organization. The do-nothing provider gets the very same text as
+// ours under its own source; terraform_data gets one resource per
+// organization.
+func (w *wallRun) config(variant string, setup wallSetup) string {
 	var b strings.Builder
 	gen := w.gen[dirOf(variant)]
 	key := func(i int) string { return fmt.Sprintf("Bench%02d%05d", i%100, gen%100000) }
 	if variant == varTFData {
-		for i := range n {
+		for i := range setup.Orgs {
 			fmt.Fprintf(&b, "resource \"terraform_data\" \"o%02d\" {\n  input = %q\n}\n", i, key(i))
 		}
 		return b.String()
@@ -451,13 +515,13 @@ func (w *wallRun) config(variant string, n int) string {
 		source = nullSource
 	}
 	b.WriteString(terraformBlock(source))
-	for i := range n {
+	for i := range setup.Orgs {
 		alias := fmt.Sprintf("o%02d", i)
 		e := simEndpoint(w.sim)
-		if w.perOrg != nil {
+		if setup.PerOrg {
 			e = w.perOrg[i]
 		}
-		b.WriteString(providerBlock(alias, w.sim.Organization(fmt.Sprintf("org%02d", i)), e, w.b.opts.OneAPI))
+		b.WriteString(providerBlock(alias, w.sim.Organization(fmt.Sprintf("org%02d", i)), e, setup.OneAPI))
 		fmt.Fprintf(&b, "resource \"cloudconnector_api_key\" %q {\n  provider = cloudconnector.%s\n  key      = %q\n}\n", alias, alias, key(i))
 	}
 	return b.String()
