@@ -110,9 +110,9 @@ func (o options) wallReps(n int) int {
 	case n <= 1:
 		return 15
 	case n <= 10:
-		return 6
+		return 7
 	}
-	return 4
+	return 5 // odd counts: the median is one repetition's, and two disturbed ones cannot move it
 }
 
 // phase reports whether the run includes the named phase.
