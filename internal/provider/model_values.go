@@ -69,9 +69,15 @@ func modelValue(ctx context.Context, typ tftypes.Type, fields []modelField) (tft
 		vals[name] = tftypes.NewValue(t, nil)
 	}
 	for _, f := range fields {
-		v, err := f.value.(interface {
+		value, ok := f.value.(interface {
 			ToTerraformValue(context.Context) (tftypes.Value, error)
-		}).ToTerraformValue(ctx)
+		})
+		if !ok {
+			diags.AddError("Unexpected value in the provider's data", fmt.Sprintf("The provider could not write %s: "+
+				"%T is not a value. Please report this issue to the provider developers.", f.name, f.value))
+			continue
+		}
+		v, err := value.ToTerraformValue(ctx)
 		if err != nil {
 			diags.AddError("Unexpected value in the provider's data", fmt.Sprintf("The provider could not write %s: %s. Please report "+
 				"this issue to the provider developers.", f.name, err))
