@@ -7,9 +7,11 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -165,4 +167,30 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return len(a) == len(b)
+}
+
+// TestSetIdentityMatchesTheFramework: setIdentity writes what the framework's
+// Set of the identity model writes, onto a null identity (a create) and onto
+// a set one (a read). Terraform before 1.12 sends no identity, so the
+// acceptance tests cover this on 1.12 and later only.
+func TestSetIdentityMatchesTheFramework(t *testing.T) {
+	ctx := context.Background()
+	var is resource.IdentitySchemaResponse
+	(&apiKeyResource{}).IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &is)
+	typ := is.IdentitySchema.Type().TerraformType(ctx)
+	for _, prior := range []tftypes.Value{
+		tftypes.NewValue(typ, nil),
+		tftypes.NewValue(typ, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, "7")}),
+	} {
+		want := tfsdk.ResourceIdentity{Schema: is.IdentitySchema, Raw: prior}
+		if d := want.Set(ctx, apiKeyIdentityModel{ID: types.StringValue("42")}); d.HasError() {
+			t.Fatalf("framework Set: %v", d)
+		}
+		got := &tfsdk.ResourceIdentity{Schema: is.IdentitySchema, Raw: prior}
+		var diags diag.Diagnostics
+		setIdentity(ctx, &diags, got, types.StringValue("42"))
+		if diags.HasError() || !got.Raw.Equal(want.Raw) {
+			t.Errorf("from %s: setIdentity wrote %s, %v; the framework writes %s", prior, got.Raw, diags, want.Raw)
+		}
+	}
 }
