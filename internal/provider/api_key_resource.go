@@ -188,8 +188,8 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return // validate: the provider is not configured yet
 	}
 	if req.Plan.Raw.IsNull() { // destroy
-		state, diags := readAPIKey(ctx, req.State.Raw)
-		resp.Diagnostics.Append(diags...)
+		var state apiKeyResourceModel
+		resp.Diagnostics.Append(getAPIKey(ctx, req.State.Raw, &state)...)
 		if state.DeleteOnDestroy.ValueBool() {
 			resp.Diagnostics.AddWarning("This destroy deletes the organization's API key",
 				fmt.Sprintf("delete_on_destroy is true, so key %s is deleted at the API and whatever uses it stops "+
@@ -202,8 +202,8 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		resp.Diagnostics.Append(diags...)
 		return
 	}
-	config, diags := readAPIKey(ctx, req.Config.Raw)
-	resp.Diagnostics.Append(diags...)
+	var config apiKeyResourceModel
+	resp.Diagnostics.Append(getAPIKey(ctx, req.Config.Raw, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -220,8 +220,8 @@ func (r *apiKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 		return
 	}
-	state, diags := readAPIKey(ctx, req.State.Raw)
-	resp.Diagnostics.Append(diags...)
+	var state apiKeyResourceModel
+	resp.Diagnostics.Append(getAPIKey(ctx, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

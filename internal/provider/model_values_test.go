@@ -83,9 +83,9 @@ func TestModelValuesMatchTheFramework(t *testing.T) {
 		} else if d := (tfsdk.State{Schema: rs.Schema, Raw: raw}).Get(ctx, &want); d.HasError() {
 			t.Fatalf("framework Get: %v", d)
 		}
-		got, d := readAPIKey(ctx, raw)
-		if d.HasError() || !reflect.DeepEqual(got, want) {
-			t.Fatalf("readAPIKey(%s) = %+v, %v; the framework reads %+v", raw, got, d, want)
+		var got apiKeyResourceModel
+		if d := getAPIKey(ctx, raw, &got); d.HasError() || !reflect.DeepEqual(got, want) {
+			t.Fatalf("getAPIKey(%s) = %+v, %v; the framework reads %+v", raw, got, d, want)
 		}
 		if raw.IsNull() {
 			continue
@@ -192,5 +192,35 @@ func TestSetIdentityMatchesTheFramework(t *testing.T) {
 		if diags.HasError() || !got.Raw.Equal(want.Raw) {
 			t.Errorf("from %s: setIdentity wrote %s, %v; the framework writes %s", prior, got.Raw, diags, want.Raw)
 		}
+	}
+}
+
+// BenchmarkReadModel is the cost that model_values.go saves: one read of the
+// resource's model from a state, through the framework's reflection and
+// through getAPIKey; and one write of it each way.
+func BenchmarkReadModel(b *testing.B) {
+	ctx := context.Background()
+	var rs resource.SchemaResponse
+	(&apiKeyResource{}).Schema(ctx, resource.SchemaRequest{}, &rs)
+	typ := rs.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	st := tfsdk.State{Schema: rs.Schema, Raw: randomObject(rand.New(rand.NewPCG(3, 4)), typ)}
+	var m apiKeyResourceModel
+	if d := st.Get(ctx, &m); d.HasError() {
+		b.Fatal(d)
+	}
+	for name, step := range map[string]func() diag.Diagnostics{
+		"get/framework": func() diag.Diagnostics { var x apiKeyResourceModel; return st.Get(ctx, &x) },
+		"get/raw":       func() diag.Diagnostics { var x apiKeyResourceModel; return getAPIKey(ctx, st.Raw, &x) },
+		"set/framework": func() diag.Diagnostics { out := st; return out.Set(ctx, &m) },
+		"set/raw":       func() diag.Diagnostics { out := st; return setAPIKey(ctx, &out, m) },
+	} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				if d := step(); d.HasError() {
+					b.Fatal(d)
+				}
+			}
+		})
 	}
 }

@@ -109,10 +109,9 @@ func (lastModifiedPlanModifier) PlanModifyString(ctx context.Context, req planmo
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	config, diags := readAPIKey(ctx, req.Config.Raw)
-	resp.Diagnostics.Append(diags...)
-	state, diags := readAPIKey(ctx, req.State.Raw)
-	resp.Diagnostics.Append(diags...)
+	var config, state apiKeyResourceModel
+	resp.Diagnostics.Append(getAPIKey(ctx, req.Config.Raw, &config)...)
+	resp.Diagnostics.Append(getAPIKey(ctx, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
