@@ -2,8 +2,8 @@
 # place to the same string, through one provider alias per organization.
 #
 # On the first apply each resource takes its organization's key over and
-# edits it to var.shared_key (the plan warns first); whatever used the old
-# strings stops working. Changing var.shared_key later edits all three in
+# edits it to var.shared_key (the plan shows each key's ID); whatever used the
+# old strings stops working. Changing var.shared_key later edits all three in
 # place. The providers log in with OneAPI, so editing the key never touches
 # their own credentials (see the guide on legacy login).
 terraform {

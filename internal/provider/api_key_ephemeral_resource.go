@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -51,23 +50,17 @@ func (e *apiKeyEphemeralResource) Configure(_ context.Context, req ephemeral.Con
 }
 
 func (e *apiKeyEphemeralResource) Open(ctx context.Context, _ ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	c, diags := e.data.apiClient()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	current, ok := e.data.listOrgKey(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx = e.data.withMasks(ctx)
-	key, found, err := c.OrganizationKey(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(e.data.apiError(opRead, err, path.Empty()))
-		return
-	}
-	if !found {
+	if !current.found {
 		resp.Diagnostics.AddError("The organization has no API key",
 			"There is no key to read. Add one with the cloudconnector_api_key resource (or in the admin portal, "+
 				"Administration > API Key Management), then run again.")
 		return
 	}
+	key := current.key
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &apiKeyEphemeralModel{
 		ID:      types.StringValue(strconv.FormatInt(key.ID, 10)),
 		Key:     types.StringValue(key.Value),

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -43,23 +43,17 @@ func (l *apiKeyListResource) Configure(_ context.Context, req resource.Configure
 }
 
 func (l *apiKeyListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	c, diags := l.data.apiClient()
-	if diags.HasError() {
+	var diags diag.Diagnostics
+	current, ok := l.data.listOrgKey(ctx, &diags)
+	if !ok {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	ctx = l.data.withMasks(ctx)
-	key, found, err := c.OrganizationKey(ctx)
-	if err != nil {
-		diags.Append(l.data.apiError(opRead, err, path.Empty()))
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	if !found {
+	if !current.found {
 		stream.Results = list.NoListResults
 		return
 	}
-	ctx = l.data.withMasks(ctx, key.Value)
+	ctx, key := current.ctx, current.key
 
 	result := req.NewListResult(ctx)
 	id := strconv.FormatInt(key.ID, 10)

@@ -40,12 +40,6 @@ func (a *apiKeyRegenerateAction) Configure(_ context.Context, req action.Configu
 }
 
 func (a *apiKeyRegenerateAction) Invoke(ctx context.Context, _ action.InvokeRequest, resp *action.InvokeResponse) {
-	c, diags := a.data.apiClient()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx = a.data.withMasks(ctx)
 	progress := func(format string, args ...any) {
 		if resp.SendProgress != nil {
 			resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
@@ -53,22 +47,19 @@ func (a *apiKeyRegenerateAction) Invoke(ctx context.Context, _ action.InvokeRequ
 	}
 
 	progress("Listing the organization's API key")
-	current, found, err := c.OrganizationKey(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(a.data.apiError(opRead, err, path.Empty()))
+	current, ok := a.data.listOrgKey(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	if !found {
+	if !current.found {
 		resp.Diagnostics.AddError("The organization has no API key to regenerate",
 			"There is no key to regenerate. Add one with the cloudconnector_api_key resource (or in the admin portal, "+
 				"Administration > API Key Management), then invoke the action again if you still need a new string.")
 		return
 	}
-	ctx = a.data.withMasks(ctx, current.Value)
-	wasLoginKey := c.UsesLoginKey(current.Value)
 
-	progress("Regenerating key %d", current.ID)
-	key, err := c.RegenerateAPIKey(ctx, current.ID)
+	progress("Regenerating key %d", current.key.ID)
+	key, err := current.client.RegenerateAPIKey(current.ctx, current.key.ID)
 	if err != nil {
 		resp.Diagnostics.Append(a.data.apiError(opRegenerate, err, path.Empty()))
 		return
@@ -76,11 +67,9 @@ func (a *apiKeyRegenerateAction) Invoke(ctx context.Context, _ action.InvokeRequ
 	_ = a.data.withMasks(ctx, key.Value) // remembered: masked in every later log line of this process
 	progress("Key %d regenerated: its old string no longer works", key.ID)
 
-	if wasLoginKey {
-		resp.Diagnostics.AddWarning("Update api_key: the provider's login key changed",
-			fmt.Sprintf("Key %d is the api_key this provider logs in with, and it now has a new string. Before the next "+
-				"run, set api_key (or %s) to the new string, which the admin portal shows (Administration > API Key "+
-				"Management), or every legacy login will be refused. OneAPI login does not depend on the key.",
-				key.ID, envAPIKey))
+	if a.data.legacyLogin() {
+		resp.Diagnostics.AddWarning("The provider's login key changed",
+			fmt.Sprintf("Key %d now has a new string.%s", key.ID,
+				a.data.loginKeyNote("the new string, which the admin portal shows (Administration > API Key Management)")))
 	}
 }

@@ -2,14 +2,10 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -18,7 +14,6 @@ import (
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/simulator"
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/testsupport"
-	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/tfrun"
 )
 
 const regenerateAction = "action.cloudconnector_api_key_regenerate.now"
@@ -96,80 +91,6 @@ resource "terraform_data" "incident" {
 	})
 }
 
-// actionRun drives the built provider through the terraform CLI, as a user
-// runs it, in one working directory against one simulator organization.
-type actionRun struct {
-	t   *testing.T
-	tf  tfrun.Terraform
-	sim *simulator.Simulator
-	org *simulator.Organization
-	cli string
-}
-
-func newActionRun(t *testing.T, orgs ...simulator.OrgConfig) *actionRun {
-	t.Helper()
-	bin, cli := testsupport.UserTerraform(t)
-	sim := testsupport.StartSimulator(t, orgs...)
-	return &actionRun{t: t, tf: tfrun.Terraform{Bin: bin, Dir: t.TempDir()}, sim: sim, org: sim.DefaultOrganization(), cli: cli}
-}
-
-func (r *actionRun) write(config string) {
-	r.t.Helper()
-	config = testsupport.TerraformBlock(TypeName) + config
-	if err := os.WriteFile(filepath.Join(r.tf.Dir, "main.tf"), []byte(config), 0o600); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
-// run runs one command with legacy login; the login key is the organization's
-// current one, as for a user who updates ZTC_API_KEY after each rotation.
-func (r *actionRun) run(args ...string) (tfrun.Result, error) {
-	r.t.Helper()
-	r.sim.Advance(2 * time.Second) // each command in a fresh rate-limit window
-	cfg := r.org.Config()
-	k, _ := r.org.Key()
-	r.tf.Env = []string{"TF_CLI_CONFIG_FILE=" + r.cli, "ZTC_BASE_URL=" + r.sim.LegacyBaseURL(),
-		"ZTC_USERNAME=" + cfg.Username, "ZTC_PASSWORD=" + cfg.Password, "ZTC_API_KEY=" + k.Value}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	flags := []string{"-no-color"} // before any positional argument
-	if args[0] == "plan" || args[0] == "apply" {
-		flags = append(flags, "-input=false")
-	}
-	return r.tf.Run(ctx, append(append([]string{args[0]}, flags...), args[1:]...)...)
-}
-
-func (r *actionRun) mustRun(args ...string) tfrun.Result {
-	r.t.Helper()
-	res, err := r.run(args...)
-	if err != nil {
-		r.t.Fatalf("%v\n%s", err, res.Stdout)
-	}
-	return res
-}
-
-// plannedActions returns each resource's planned actions in a saved plan.
-func (r *actionRun) plannedActions(planFile string) map[string][]string {
-	r.t.Helper()
-	res := r.mustRun("show", "-json", planFile)
-	var plan struct {
-		ResourceChanges []struct {
-			Address string `json:"address"`
-			Change  struct {
-				Actions []string `json:"actions"`
-			} `json:"change"`
-		} `json:"resource_changes"`
-	}
-	if err := json.Unmarshal([]byte(res.Stdout), &plan); err != nil {
-		r.t.Fatalf("show -json: %v", err)
-	}
-	out := map[string][]string{}
-	for _, rc := range plan.ResourceChanges {
-		out[rc.Address] = rc.Change.Actions
-	}
-	return out
-}
-
 // TestAccAPIKeyRegenerateActionInvoked: `terraform apply -invoke` regenerates
 // the key exactly once, with progress shown; planning the invocation calls
 // nothing; a resource in key mode in the same configuration shows the drift
@@ -177,7 +98,7 @@ func (r *actionRun) plannedActions(planFile string) map[string][]string {
 func TestAccAPIKeyRegenerateActionInvoked(t *testing.T) {
 	testsupport.SkipBelow(t, tfversion.Version1_14_0, "actions (terraform apply -invoke)")
 	t.Parallel()
-	r := newActionRun(t)
+	r := newCLIRun(t, false)
 	r.write(`
 resource "cloudconnector_api_key" "this" {
   key = "IncidentKey1"
@@ -209,7 +130,7 @@ action "cloudconnector_api_key_regenerate" "now" {}
 		"Listing the organization's API key",
 		fmt.Sprintf("Regenerating key %d", before.ID),
 		fmt.Sprintf("Key %d regenerated: its old string no longer works", before.ID),
-		"Update api_key: the provider's login key changed",
+		"The provider's login key changed",
 	} {
 		if !strings.Contains(apply.Stdout+apply.Stderr, want) {
 			t.Errorf("apply -invoke does not show %q:\n%s", want, apply.Stdout)
@@ -238,7 +159,7 @@ action "cloudconnector_api_key_regenerate" "now" {}
 func TestAccAPIKeyRegenerateActionRefused(t *testing.T) {
 	testsupport.SkipBelow(t, tfversion.Version1_14_0, "actions (terraform apply -invoke)")
 	t.Parallel()
-	r := newActionRun(t)
+	r := newCLIRun(t, false)
 	r.write(`action "cloudconnector_api_key_regenerate" "now" {}` + "\n")
 	before := testsupport.CurrentKey(t, r.org)
 	r.sim.InjectFault(simulator.Fault{Op: simulator.OpRegenerate, Status: http.StatusForbidden, Times: -1})

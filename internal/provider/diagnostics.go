@@ -144,3 +144,47 @@ func notSupportedAdvice(op apiOperation) string {
 			"`terraform apply -refresh-only`."
 	}
 }
+
+// The warnings below are the ones a plan shows before the apply changes or
+// deletes the key, and the few an apply shows when it did less than the plan
+// said. Each says what the apply will really do.
+
+// loginKeyNote adds, under legacy login, that the key is the one this
+// provider logs in with and which setting to update with what; "" under OneAPI.
+func (d *providerData) loginKeyNote(newString string) string {
+	if !d.legacyLogin() {
+		return ""
+	}
+	return fmt.Sprintf(" This is the key this provider logs in with (legacy login, api_key from %s): set it to %s "+
+		"before the next run, or log in with OneAPI, which does not depend on the key.", d.settings.apiKeyOrigin, newString)
+}
+
+// regeneratingWarning: the apply gives key id a new random string.
+func (d *providerData) regeneratingWarning(id int64, why string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Regenerating the organization's API key",
+		fmt.Sprintf("%s, so this apply regenerates key %d: a new random string, in this resource's sensitive key "+
+			"attribute. Whatever uses the current string stops working.%s", why, id,
+			d.loginKeyNote("the new string (terraform output, or the cloudconnector_api_key ephemeral resource)")))
+}
+
+// loginKeyEditWarning: under legacy login, the apply edits the login key.
+func (d *providerData) loginKeyEditWarning(id int64, from string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("This apply changes the provider's login key",
+		fmt.Sprintf("This apply sets key %d to the string in %s.%s", id, from, d.loginKeyNote("that string")))
+}
+
+// driftWarning: under key_wo, the key changed outside Terraform and the apply
+// sets key_wo again.
+func (d *providerData) driftWarning(now keyVersion) diag.Diagnostic {
+	when := "at an unknown time"
+	if now.Time != "" {
+		when = "at " + now.Time
+	}
+	by := ""
+	if now.By != "" {
+		by = " by " + now.By
+	}
+	return diag.NewWarningDiagnostic("The API key was changed outside Terraform",
+		fmt.Sprintf("Key %d was changed %s%s, after this resource last set it from key_wo. This apply sets it to "+
+			"key_wo again.%s", now.ID, when, by, d.loginKeyNote("the key_wo string")))
+}

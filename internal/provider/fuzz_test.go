@@ -149,7 +149,7 @@ func FuzzImportID(f *testing.F) {
 		if err := attrs["id"].As(&got); err != nil || got != id {
 			t.Fatalf("imported id %q, want %q (%v)", got, id, err)
 		}
-		if !strings.Contains(string(imported.Private), privateKeyImport) {
+		if !strings.Contains(string(imported.Private), privateImport) {
 			t.Fatalf("the import is not marked for Read: %q", imported.Private)
 		}
 	})
@@ -160,23 +160,28 @@ type fakePrivate []byte
 
 func (p fakePrivate) GetKey(context.Context, string) ([]byte, diag.Diagnostics) { return p, nil }
 
-// FuzzReadWOApplied: what private state records of the last key_wo apply
-// decodes, or is ignored, whatever the bytes; it never fails the plan, and a
-// record without a time is no basis for a drift check.
-func FuzzReadWOApplied(f *testing.F) {
-	for _, s := range []string{`{"last_modified_time":"2026-12-01T00:00:00Z","last_modified_by":"a"}`,
-		`{"last_modified_time":""}`, `{"last_modified_time":5}`, `null`, `[]`, `{`, ``, `"x"`} {
+// FuzzLastTakeover: an object's takeover record decodes, or is ignored,
+// whatever the bytes; it never fails a plan, and only a record that names a
+// way and a key counts. Only a write or an adoption with a time proves that
+// the object owns the key.
+func FuzzLastTakeover(f *testing.F) {
+	for _, s := range []string{
+		`{"how":"write","version":{"id":5,"last_modified_time":"2026-12-01T00:00:00Z","last_modified_by":"a"}}`,
+		`{"how":"adopt","version":{"id":5,"last_modified_time":""}}`, `{"how":"seen","version":{"id":5}}`,
+		`{"how":"","version":{"id":5}}`, `{"how":"write","version":{"id":0}}`, `{"last_modified_time":5}`,
+		`{"fingerprint":"abc"}`, `null`, `[]`, `{`, ``, `"x"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		got, found, diags := readWOApplied(context.Background(), fakePrivate(raw))
-		if diags.HasError() {
-			t.Fatalf("diagnostics for %q: %v", raw, diags)
-		}
-		var want woApplied
-		decodes := len(raw) > 0 && json.Unmarshal(raw, &want) == nil && want.LastModifiedTime != ""
+		got, found := lastTakeover(context.Background(), fakePrivate(raw))
+		var want takeoverRecord
+		decodes := len(raw) > 0 && json.Unmarshal(raw, &want) == nil && want.How != "" && want.Version.ID > 0
 		if found != decodes || (found && got != want) {
 			t.Fatalf("decoded %+v (found %t) from %q, want %+v (found %t)", got, found, raw, want, decodes)
+		}
+		owns := found && (got.How == takeoverWrite || got.How == takeoverAdopt) && got.Version.Time != ""
+		if got.owns(got.Version) != owns {
+			t.Fatalf("%+v: owns its own version = %t, want %t", got, got.owns(got.Version), owns)
 		}
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -151,87 +150,6 @@ func expectNoDeleteNow(sim *simulator.Simulator, org *simulator.Organization) er
 	return nil
 }
 
-// TestAccDeleteOnlyWhenAsked: the counterpart. With delete_on_destroy true a
-// replacement deletes, then adds (the design's documented trade-off), and
-// destroy deletes once.
-func TestAccDeleteOnlyWhenAsked(t *testing.T) {
-	sim := testsupport.StartSimulator(t)
-	org := sim.DefaultOrganization()
-	config := func(rotation string) string {
-		return apiKeyConfig(fmt.Sprintf("regenerate_triggers = { rotation = %q }\ndelete_on_destroy = true", rotation))
-	}
-	resource.ParallelTest(t, resource.TestCase{
-		// OneAPI: no legacy login works between the delete and the add. The
-		// test moves the simulator's clock past the 1-a-minute delete limit;
-		// the shared pace file knows only real time, so it stays off here.
-		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org).Set(envPaceFile, "off")),
-		Steps: []resource.TestStep{
-			{Config: config("1"), ConfigStateChecks: append(expectKeyInState(org), expectNoDelete(sim, org))},
-			{
-				PreConfig: sim.ResetCounts,
-				Config:    config("2"),
-				ConfigStateChecks: append(expectKeyInState(org),
-					expectWrites(t, sim, map[simulator.Op]int{simulator.OpDelete: 1, simulator.OpAdd: 1})),
-			},
-			{
-				// past the delete rate limit (1 a minute) that the replacement used
-				PreConfig: func() { sim.ResetCounts(); sim.Advance(time.Minute + time.Second) },
-				Config:    config("2"),
-				Destroy:   true,
-			},
-		},
-		CheckDestroy: func(*terraform.State) error {
-			if n := sim.Counts().OK[simulator.OpDelete]; n != 1 {
-				return fmt.Errorf("%d deletes; destroy with delete_on_destroy true deletes once", n)
-			}
-			if _, ok := org.Key(); ok {
-				return fmt.Errorf("the key is still there")
-			}
-			return nil
-		},
-	})
-}
-
-// TestAccCreateBeforeDestroyKeepsTheKey: with create_before_destroy the new
-// resource takes the key over (a regenerate) before the old one is
-// destroyed; even with delete_on_destroy true, the destroy must not delete
-// the key the new resource now holds.
-func TestAccCreateBeforeDestroyKeepsTheKey(t *testing.T) {
-	sim := testsupport.StartSimulator(t)
-	org := sim.DefaultOrganization()
-	config := func(rotation string) string {
-		return apiKeyConfig(fmt.Sprintf("regenerate_triggers = { rotation = %q }\ndelete_on_destroy = true\n"+
-			"lifecycle {\n  create_before_destroy = true\n}", rotation))
-	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
-		Steps: []resource.TestStep{
-			{Config: config("1")},
-			{
-				PreConfig: sim.ResetCounts,
-				Config:    config("2"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionCreateBeforeDestroy),
-				}},
-				ConfigStateChecks: append(expectKeyInState(org), expectNoDelete(sim, org),
-					expectWrites(t, sim, map[simulator.Op]int{simulator.OpRegenerate: 1})),
-			},
-			{
-				// destroy still deletes, once: the state and the key agree again
-				PreConfig: func() { sim.ResetCounts(); sim.Advance(2 * time.Second) },
-				Config:    config("2"),
-				Destroy:   true,
-			},
-		},
-		CheckDestroy: func(*terraform.State) error {
-			if _, ok := org.Key(); ok || sim.Counts().OK[simulator.OpDelete] != 1 {
-				return fmt.Errorf("destroy with delete_on_destroy true should delete the key once")
-			}
-			return nil
-		},
-	})
-}
-
 // TestAccFailedWritesLeaveTheKey: a create, update or replacement that fails
 // leaves the organization's key as it was (the same ID and string, or the key
 // a failed create added), and the next apply takes it from there.
@@ -366,69 +284,6 @@ func TestAccKeyGoneStaysGone(t *testing.T) {
 			return nil
 		},
 	})
-}
-
-// TestAccReplaceKeepsTheKey: `terraform apply -replace` (a taint here) under
-// create_before_destroy with delete_on_destroy true. The new object adopts,
-// edits or regenerates the key first; the destroy of the old one must leave
-// the key that the new one now holds: the key survives, the state still says
-// delete_on_destroy, and the next plan is empty.
-func TestAccReplaceKeepsTheKey(t *testing.T) {
-	cases := map[string]struct {
-		body   string
-		writes map[simulator.Op]int
-	}{
-		"adopted":  {"", map[simulator.Op]int{}},
-		"key":      {`key = "ReplaceKey01"`, map[simulator.Op]int{}},
-		"key_wo":   {"key_wo = \"ReplaceKey02\"\nkey_wo_version = 1", map[simulator.Op]int{}},
-		"triggers": {`regenerate_triggers = { r = "1" }`, map[simulator.Op]int{simulator.OpRegenerate: 1}},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			sim := testsupport.StartSimulator(t)
-			org := sim.DefaultOrganization()
-			config := apiKeyConfig(tc.body + "\ndelete_on_destroy = true\nlifecycle {\n  create_before_destroy = true\n}")
-			sameID := statecheck.CompareValue(compare.ValuesSame())
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
-				Steps: []resource.TestStep{
-					{Config: config, ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(keyAddr, tfjsonpath.New("id"))}},
-					{
-						PreConfig: func() { sim.ResetCounts(); sim.Advance(2 * time.Second) },
-						Config:    config,
-						Taint:     []string{keyAddr},
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-							plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionCreateBeforeDestroy),
-						}},
-						ConfigStateChecks: []statecheck.StateCheck{
-							expectIDInState(org),
-							sameID.AddStateValue(keyAddr, tfjsonpath.New("id")),
-							expectWrites(t, sim, tc.writes),
-							statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("delete_on_destroy"), knownvalue.Bool(true)),
-						},
-					},
-					{
-						Config: config,
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-							plancheck.ExpectEmptyPlan(),
-						}},
-					},
-					{
-						// Whereas a destroy of the resource deletes the key, once.
-						PreConfig: func() { sim.ResetCounts(); sim.Advance(2 * time.Second) },
-						Config:    config,
-						Destroy:   true,
-					},
-				},
-				CheckDestroy: func(*terraform.State) error {
-					if _, ok := org.Key(); ok || sim.Counts().OK[simulator.OpDelete] != 1 {
-						return fmt.Errorf("destroy with delete_on_destroy true should delete the key once")
-					}
-					return nil
-				},
-			})
-		})
-	}
 }
 
 // TestAccPartialAnswers: an edit whose answer lacks enabled, permissions and

@@ -181,6 +181,7 @@ func testLogMasks(t *testing.T, mode string) {
 		return diagErrors(resp.Diagnostics)
 	})
 	// Update: knows the old and the new string.
+	private := resource.UpdateResponse{}.Private // what the update records, for the destroy's plan
 	run("Update", []string{"MaskedKey001", "MaskedKey002"}, func(ctx context.Context) []string {
 		var attrs map[string]tftypes.Value
 		if err := state.Raw.As(&attrs); err != nil {
@@ -197,7 +198,7 @@ func testLogMasks(t *testing.T, mode string) {
 		r.Update(ctx, resource.UpdateRequest{
 			Plan: tfsdk.Plan{Schema: sch.Schema, Raw: tftypes.NewValue(typ, prior)}, State: state, Config: config("MaskedKey002"),
 		}, &resp)
-		state = resp.State
+		state, private = resp.State, resp.Private
 		return diagErrors(resp.Diagnostics)
 	})
 	if mode == "legacy" {
@@ -214,11 +215,17 @@ func testLogMasks(t *testing.T, mode string) {
 		return diagErrors(resp.Diagnostics)
 	})
 	// Delete: knows the key in state. It runs as in a later destroy, in a
-	// provider process that has not created (claimed) the key itself.
-	data.claimedIDs = nil
+	// provider process that has not created the key itself, with the private
+	// state of a destroy plan that deletes.
+	data.tookOver = nil
+	plan := resource.ModifyPlanResponse{Plan: tfsdk.Plan{Schema: sch.Schema, Raw: tftypes.NewValue(typ, nil)}, Private: private}
+	r.ModifyPlan(ctx, resource.ModifyPlanRequest{State: state, Plan: plan.Plan, Private: private}, &plan)
+	if errs := diagErrors(plan.Diagnostics); len(errs) > 0 {
+		t.Fatal(errs)
+	}
 	run("Delete", []string{"MaskedKey002"}, func(ctx context.Context) []string {
 		var resp resource.DeleteResponse
-		r.Delete(ctx, resource.DeleteRequest{State: state}, &resp)
+		r.Delete(ctx, resource.DeleteRequest{State: state, Private: plan.Private}, &resp)
 		return diagErrors(resp.Diagnostics)
 	})
 	if _, ok := org.Key(); ok {

@@ -10,8 +10,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/client"
@@ -27,28 +29,87 @@ type providerData struct {
 	// later log line too, since one may be the client's login key by then.
 	mu       sync.Mutex
 	keysSeen []string
-	// claimedIDs are the keys a Create in this process adopted, edited or
-	// regenerated. In a create_before_destroy replacement, Delete runs next,
-	// in the same process, for the object with the same key ID: it must not
-	// delete the key the new object now holds.
-	claimedIDs map[int64]bool
+	// claims are, per key ID, the objects this plan walk keeps holding a key
+	// and those whose destroy deletes it (see claimKey).
+	claims map[int64]*keyClaims
+	// tookOver are the keys a Create in this process adopted or wrote: a
+	// Delete in the same apply leaves them alone.
+	tookOver map[int64]bool
+	// keyChange serializes the Creates and Deletes of this process, so that
+	// a Delete's checks and its call see the same key.
+	keyChange sync.Mutex
+	// refreshed: Terraform has refreshed an object in this process. It does
+	// so when it plans, never when it applies, and it plans every change
+	// again at apply: warnings that a plan showed are not repeated there.
+	refreshed atomic.Bool
+	// replacedKeys are the keys whose old object a replacement in this apply
+	// has just destroyed: the create that follows is its new half, which the
+	// plan has announced.
+	replacedKeys map[int64]bool
 }
 
-// claim records that a Create in this process took key id over.
-func (d *providerData) claim(id int64) {
+// keyClaims counts the objects of one plan that claim a key.
+type keyClaims struct{ holders, deleters int }
+
+// claimKey records that an object of this plan keeps key id (or, with
+// deletes, that its destroy deletes it) and returns the claims made before
+// it. Terraform plans every object of a configuration in one provider
+// process, so two objects that fight over one key always meet here.
+func (d *providerData) claimKey(id int64, deletes bool) (before keyClaims) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.claimedIDs == nil {
-		d.claimedIDs = map[int64]bool{}
+	if d.claims == nil {
+		d.claims = map[int64]*keyClaims{}
 	}
-	d.claimedIDs[id] = true
+	c := d.claims[id]
+	if c == nil {
+		c = &keyClaims{}
+		d.claims[id] = c
+	}
+	before = *c
+	if deletes {
+		c.deleters++
+	} else {
+		c.holders++
+	}
+	return before
 }
 
-// claimed reports whether a Create in this process took key id over.
-func (d *providerData) claimed(id int64) bool {
+// markTookOver records that a Create in this process took key id over.
+// Callers hold keyChange.
+func (d *providerData) markTookOver(id int64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.claimedIDs[id]
+	if d.tookOver == nil {
+		d.tookOver = map[int64]bool{}
+	}
+	d.tookOver[id] = true
+}
+
+// markReplaced records that the old half of a replacement of key id was
+// destroyed in this process.
+func (d *providerData) markReplaced(id int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.replacedKeys == nil {
+		d.replacedKeys = map[int64]bool{}
+	}
+	d.replacedKeys[id] = true
+}
+
+// replaced reports whether the old half of a replacement of key id was
+// destroyed in this process.
+func (d *providerData) replaced(id int64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.replacedKeys[id]
+}
+
+// tookOverKey reports whether a Create in this process took key id over.
+func (d *providerData) tookOverKey(id int64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.tookOver[id]
 }
 
 func newProviderData(s settings, version, terraformVersion string) (*providerData, diag.Diagnostics) {
@@ -99,6 +160,40 @@ func (d *providerData) apiClient() (*client.Client, diag.Diagnostics) {
 		return nil, diags
 	}
 	return d.client, diags
+}
+
+// orgKey is the organization's key as one list showed it, with the client
+// that listed it and a context that masks every key string in play.
+type orgKey struct {
+	ctx    context.Context
+	client *client.Client
+	key    client.APIKey
+	found  bool
+}
+
+// listOrgKey is how every operation that reads the key starts: the client (or
+// the error that says how to log in), masks for the key strings in play, one
+// list, and a failed list in the user's terms. ok is false when it added an
+// error to diags.
+func (d *providerData) listOrgKey(ctx context.Context, diags *diag.Diagnostics, inPlay ...string) (orgKey, bool) {
+	c, clientDiags := d.apiClient()
+	diags.Append(clientDiags...)
+	if clientDiags.HasError() {
+		return orgKey{}, false
+	}
+	ctx = d.withMasks(ctx, inPlay...)
+	key, found, err := c.OrganizationKey(ctx)
+	if err != nil {
+		diags.Append(d.apiError(opRead, err, path.Empty()))
+		return orgKey{}, false
+	}
+	return orgKey{ctx: d.withMasks(ctx, key.Value), client: c, key: key, found: found}, true
+}
+
+// legacyLogin reports whether the provider logs in with a legacy session,
+// whose api_key is the organization's key: the key this provider manages.
+func (d *providerData) legacyLogin() bool {
+	return d != nil && d.settings.hasLogin && d.settings.authMode == client.AuthLegacy
 }
 
 // withMasks returns ctx with every configured secret, any extra strings (key

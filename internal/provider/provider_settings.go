@@ -55,6 +55,9 @@ type settings struct {
 	client   client.Config
 	// privateKeyPEM is the OneAPI private key's text, kept only to mask it in logs.
 	privateKeyPEM string
+	// apiKeyOrigin is where legacy login's api_key came from, for the warnings
+	// that say which setting to update when the organization's key changes.
+	apiKeyOrigin string
 	// paceFileOff: CLOUDCONNECTOR_PACE_FILE=off, each process paces alone.
 	paceFileOff bool
 }
@@ -227,6 +230,7 @@ func checkLegacy(s *settings, legacy []setting) diag.Diagnostics {
 		}
 	}
 	s.client.Username, s.client.Password, s.client.APIKey = username.value, password.value, apiKey.value
+	s.apiKeyOrigin = apiKey.origin()
 	return diags
 }
 

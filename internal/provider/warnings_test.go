@@ -1,134 +1,91 @@
 package provider
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/simulator"
-	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/testsupport"
-	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/tfrun"
 )
 
-// TestAccWarningsUsersSee runs the built provider through terraform with
-// -json, as a user does, and reads every warning each plan and apply shows
+// Warning summaries, as users read them.
+const (
+	warnLoginKeyEdit = "This apply changes the provider's login key"
+	warnRegenerating = "Regenerating the organization's API key"
+	warnDrift        = "The API key was changed outside Terraform"
+	warnKeptInState  = "The key string will be kept in state"
+	warnDeletes      = "This destroy deletes the organization's API key"
+	warnKeeps        = "This destroy keeps the organization's API key"
+)
+
+// TestAccWarningsUsersSee runs the built provider through terraform as a
+// user does, a saved plan then its apply, and reads every warning each shows
 // (terraform-plugin-testing does not expose warnings), in both login modes.
-// Routine work is quiet: an adopting create says nothing, a scheduled
-// rotation at most one thing (under legacy login, which credential to
-// update); the unusual says what the apply will do.
+// Whatever the apply does to the key, the plan said beforehand, once; the
+// apply repeats none of it, but for a create planned with nothing to refresh. Routine work is quiet: adopting, and editing or
+// adding triggers under OneAPI.
 func TestAccWarningsUsersSee(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("TF_ACC not set: this test runs the terraform binary")
-	}
-	const handOver = "Update api_key: the provider's login key changed"
-	const regenerating = "Regenerating the organization's API key"
 	for _, mode := range []string{"legacy", "oneapi"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
-			bin, cli := testsupport.UserTerraform(t)
-			work := t.TempDir()
-			sim := testsupport.StartSimulator(t)
-			org := sim.DefaultOrganization()
-			cfg := org.Config()
-			tf := tfrun.Terraform{Bin: bin, Dir: work}
-
-			// step writes the resource block, runs one command with -json and
-			// returns the summaries of the warnings it showed.
-			step := func(body string, args ...string) []string {
+			r := newCLIRun(t, mode == "oneapi")
+			// step writes the resource block, plans (with extra arguments),
+			// applies the saved plan, and checks the warnings of each.
+			stepRepeated := func(what, body string, plan, apply []string, args ...string) {
 				t.Helper()
-				config := testsupport.TerraformBlock(TypeName) + "resource \"cloudconnector_api_key\" \"this\" {\n" + body + "\n}\n"
-				if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600); err != nil {
-					t.Fatal(err)
+				r.write("resource \"cloudconnector_api_key\" \"this\" {\n" + body + "\n}\n")
+				got, errs, failed := r.diags(append([]string{"plan", "-out=step.tfplan"}, args...)...)
+				if failed {
+					t.Fatalf("%s: plan failed: %q", what, errs)
 				}
-				sim.Advance(2 * time.Second) // each command in a fresh rate-limit window
-				tf.Env = []string{"TF_CLI_CONFIG_FILE=" + cli, "ZTC_BASE_URL=" + sim.OneAPIBaseURL(),
-					"ZSCALER_CLIENT_ID=" + cfg.ClientID, "ZSCALER_CLIENT_SECRET=" + cfg.ClientSecret,
-					"ZSCALER_TOKEN_URL=" + sim.TokenURL()}
-				if mode == "legacy" {
-					key := testsupport.CurrentKey(t, org)
-					tf.Env = []string{"TF_CLI_CONFIG_FILE=" + cli, "ZTC_BASE_URL=" + sim.LegacyBaseURL(),
-						"ZTC_USERNAME=" + cfg.Username, "ZTC_PASSWORD=" + cfg.Password, "ZTC_API_KEY=" + key.Value}
+				if slices.Sort(got); !slices.Equal(got, plan) {
+					t.Errorf("%s: the plan warns %q, want %q", what, got, plan)
 				}
-				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-				defer cancel()
-				res, err := tf.Run(ctx, append(args, "-json", "-input=false")...)
-				if err != nil {
-					t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, res.Stdout)
-				}
-				return warningSummaries(t, res.Stdout)
-			}
-			// expect: exactly these warnings, in any order.
-			expect := func(what string, got []string, want ...string) {
-				t.Helper()
-				slices.Sort(got)
-				slices.Sort(want)
-				if !slices.Equal(got, want) {
-					t.Errorf("%s: want the warnings %q, got %q", what, want, got)
+				if got, errs, failed = r.diags("apply", "step.tfplan"); failed || !slices.Equal(got, apply) {
+					t.Errorf("%s: the apply warns %q (errors %q), want %q", what, got, errs, apply)
 				}
 			}
-			// legacyOnly is want under legacy login, nothing under OneAPI.
-			legacyOnly := func(want string) []string {
+			step := func(what, body string, plan []string, args ...string) {
+				t.Helper()
+				stepRepeated(what, body, plan, nil, args...)
+			}
+			legacyOnly := func(w string) []string {
 				if mode == "legacy" {
-					return []string{want}
+					return []string{w}
 				}
 				return nil
 			}
+			triggers := func(v string) string { return fmt.Sprintf("regenerate_triggers = { rotation = %q }", v) }
 
-			expect("plan of an adopting create", step("", "plan"))
-			expect("apply of an adopting create", step("", "apply", "-auto-approve"))
-			expect("plan of an edit", step(`key = "WarnedEdit01"`, "plan"))
-			expect("apply of an edit", step(`key = "WarnedEdit01"`, "apply", "-auto-approve"), legacyOnly(handOver)...)
-			triggers := func(r string) string { return fmt.Sprintf("regenerate_triggers = { rotation = %q }", r) }
-			expect("plan of adding triggers", step(triggers("1"), "plan"))
-			expect("apply of adding triggers", step(triggers("1"), "apply", "-auto-approve"))
-			// A scheduled rotation: at most one warning in plan and apply together.
-			expect("plan of a rotation", step(triggers("2"), "plan"))
-			expect("apply of a rotation", step(triggers("2"), "apply", "-auto-approve"), regenerating)
-			// From triggers to key_wo: an edit, never called a regenerate.
-			wo := "key_wo = \"WarnedEdit02\"\nkey_wo_version = 1"
-			expect("plan of triggers to key_wo", step(wo, "plan"))
-			expect("apply of triggers to key_wo", step(wo, "apply", "-auto-approve"), legacyOnly(handOver)...)
-			expect("apply of delete_on_destroy = true", step("delete_on_destroy = true", "apply", "-auto-approve"))
-			expect("plan of a destroy that deletes", step("delete_on_destroy = true", "plan", "-destroy"),
-				"This destroy deletes the organization's API key")
-			if n := sim.Counts().OK[simulator.OpDelete]; n != 0 {
-				t.Fatalf("%d deletes before the destroy", n)
+			step("an adopting create", "", nil)
+			step("an edit", `key = "WarnedEdit01"`, legacyOnly(warnLoginKeyEdit))
+			step("adding triggers", triggers("1"), nil)
+			step("a scheduled rotation", triggers("2"), []string{warnRegenerating})
+			step("from triggers to key_wo", "key_wo = \"WarnedEdit02\"\nkey_wo_version = 1", legacyOnly(warnLoginKeyEdit))
+			portal := func(change func() error) { // someone changes the key in the admin portal, a while later
+				t.Helper()
+				r.sim.Advance(time.Minute)
+				if err := change(); err != nil {
+					t.Fatal(err)
+				}
 			}
-			expect("apply of delete_on_destroy = false", step("", "apply", "-auto-approve"))
-			expect("plan of a destroy that forgets", step("", "plan", "-destroy"))
-			// forgotten; a new resource with triggers regenerates: said at plan time
-			expect("apply of the destroy", step("", "destroy", "-auto-approve"))
-			expect("plan of a create with triggers", step(triggers("3"), "plan"),
-				regenerating)
+			regenerate := func() error { _, err := r.org.RegenerateKey(); return err }
+			portal(regenerate)
+			step("drift under key_wo", "key_wo = \"WarnedEdit02\"\nkey_wo_version = 1", []string{warnDrift})
+			step("removing key_wo", "delete_on_destroy = true", []string{warnKeptInState})
+			step("a destroy that deletes", "delete_on_destroy = true", []string{warnDeletes}, "-destroy")
+			if mode == "legacy" {
+				return // the organization has no key now, so legacy login cannot work
+			}
+			portal(func() error { _, err := r.org.AddKey(); return err })
+			// Terraform plans a create again at apply; where it had nothing to
+			// refresh at plan (an empty state), the provider cannot tell that
+			// call from the plan's, so the warning shows again.
+			stepRepeated("a create with triggers", triggers("3"), []string{warnRegenerating}, []string{warnRegenerating})
+			step("adding delete_on_destroy", triggers("3")+"\ndelete_on_destroy = true", nil)
+			portal(regenerate)
+			step("a destroy that keeps", triggers("3")+"\ndelete_on_destroy = true", []string{warnKeeps}, "-destroy")
+			step("a create that adopts again", "", nil)
+			step("a destroy that forgets", "", nil, "-destroy")
 		})
 	}
-}
-
-// warningSummaries reads terraform's -json output lines for diagnostics.
-func warningSummaries(t *testing.T, stdout string) []string {
-	t.Helper()
-	var out []string
-	for _, line := range strings.Split(stdout, "\n") {
-		var msg struct {
-			Type       string `json:"type"`
-			Diagnostic struct {
-				Severity string `json:"severity"`
-				Summary  string `json:"summary"`
-			} `json:"diagnostic"`
-		}
-		if json.Unmarshal([]byte(line), &msg) != nil || msg.Type != "diagnostic" {
-			continue
-		}
-		// Terraform's own warning about dev_overrides, which users do not see.
-		if msg.Diagnostic.Severity == "warning" && msg.Diagnostic.Summary != "Provider development overrides are in effect" {
-			out = append(out, msg.Diagnostic.Summary)
-		}
-	}
-	return out
 }
