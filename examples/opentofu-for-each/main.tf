@@ -4,6 +4,14 @@
 # shared string. Adding an organization to the map is all it takes to manage
 # one more; the others are left alone.
 #
+# To stop managing an organization, list it in var.retired_organizations
+# first and apply: its resource leaves (the key stays, delete_on_destroy being
+# false) while its provider instance still exists to do that. Then remove it
+# from both variables. Removing it from var.organizations at once would take
+# the provider instance away before the resource is gone, which OpenTofu
+# refuses; giving the resources and the providers separate for_each
+# expressions, as here, is what OpenTofu recommends.
+#
 # The providers log in with OneAPI, so editing the key never touches their own
 # credentials. On the first apply each resource takes its organization's key
 # over and sets it to var.shared_key: whatever used the old strings stops
@@ -29,7 +37,7 @@ provider "cloudconnector" {
 }
 
 resource "cloudconnector_api_key" "this" {
-  for_each = var.organizations
+  for_each = { for name, org in var.organizations : name => org if !contains(var.retired_organizations, name) }
   provider = cloudconnector.by_org[each.key]
 
   key = var.shared_key

@@ -11,6 +11,12 @@ variable "organizations" {
   }))
 }
 
+variable "retired_organizations" {
+  description = "Names from var.organizations whose key this configuration no longer manages: listed here first, then removed from both variables in a later apply."
+  type        = set(string)
+  default     = []
+}
+
 variable "client_secrets" {
   description = "Each organization's OneAPI client secret, keyed as var.organizations. Kept apart, because OpenTofu cannot expand for_each over a sensitive value."
   type        = map(string)
