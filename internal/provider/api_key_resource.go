@@ -590,7 +590,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	resp.Diagnostics.Append(setAPIKey(ctx, &resp.State, state)...)
 	setIdentity(ctx, &resp.Diagnostics, resp.Identity, state.ID)
-	r.readTakeover(ctx, resp, state, current.key, importing)
+	r.readTakeover(ctx, resp, current.key, importing)
 }
 
 // stillThere reports whether the key the state records is still the
@@ -620,8 +620,7 @@ func (r *apiKeyResource) stillThere(ctx context.Context, diags *diag.Diagnostics
 // after a regenerate of unknown outcome, carried over from what earlier
 // versions kept. Otherwise a refresh leaves it as it is: it is what tells,
 // later, whether a change to the key was this object's own.
-func (r *apiKeyResource) readTakeover(ctx context.Context, resp *resource.ReadResponse, state apiKeyResourceModel,
-	key client.APIKey, importing bool) {
+func (r *apiKeyResource) readTakeover(ctx context.Context, resp *resource.ReadResponse, key client.APIKey, importing bool) {
 	now := versionOf(key)
 	record, found := lastTakeover(ctx, resp.Private)
 	switch {
