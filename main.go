@@ -8,12 +8,12 @@ import (
 	"log"
 	"os"
 	"runtime/debug"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/cpuprofile"
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/provider"
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/quietlogs"
 )
 
 // version is set at build time from the git tag: goreleaser (and make build)
@@ -25,7 +25,7 @@ func main() {
 	flag.BoolVar(&debugMode, "debug", false, "start the provider for a debugger (delve) and print its TF_REATTACH_PROVIDERS")
 	flag.Parse()
 	if !debugMode {
-		quietUnlessLogging(os.Environ(), os.Setenv)
+		quietlogs.UnlessLogging(os.Environ(), os.Setenv)
 	}
 	relaxGC(os.LookupEnv, debug.SetGCPercent)
 	defer cpuprofile.Start()()
@@ -53,25 +53,5 @@ const gcPercent = 400
 func relaxGC(lookupEnv func(string) (string, bool), setGCPercent func(int) int) {
 	if _, set := lookupEnv("GOGC"); !set {
 		setGCPercent(gcPercent)
-	}
-}
-
-// quietLogLevels are the provider-side log levels that default to TRACE when
-// unset: terraform-plugin-go's and the framework's, and this provider's own.
-var quietLogLevels = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_CLOUDCONNECTOR"}
-
-// quietUnlessLogging turns the provider's logs off when no TF_LOG* variable is
-// set: Terraform would discard them, after the SDK encoded every RPC's TRACE
-// lines as JSON and Terraform decoded each (make bench: some 15% of a plan's
-// CPU). Terraform's environment reaches the provider, so any TF_LOG* keeps logging.
-func quietUnlessLogging(environ []string, setenv func(key, value string) error) {
-	for _, kv := range environ {
-		name, value, _ := strings.Cut(kv, "=")
-		if value != "" && (strings.HasPrefix(name, "TF_LOG") || strings.HasPrefix(name, "TF_ACC_LOG")) {
-			return
-		}
-	}
-	for _, name := range quietLogLevels {
-		_ = setenv(name, "off")
 	}
 }

@@ -137,7 +137,7 @@ func (r *report) wallMarkdown(b *strings.Builder) {
 		fmt.Fprintf(b, " The rows after them, in legacy login, have the API answering %s late.", fmtDuration(latency))
 	}
 	b.WriteString(" The do-nothing provider (`internal/bench/nullprovider`, a minimal framework provider that takes the same " +
-		"configuration) is the floor that Terraform's plugin machinery sets")
+		"configuration, and turns the SDK's logs off without `TF_LOG` as cloudconnector does) is the floor that Terraform's plugin machinery sets")
 	if latency > 0 {
 		b.WriteString("; with latency, the round trips the command cannot avoid are added to its time: per resource a " +
 			"login and a list in the plan walk, and a login and an edit in the apply walk, ten resources at a time " +
@@ -161,7 +161,7 @@ func (r *report) wallMarkdown(b *strings.Builder) {
 	}
 	b.WriteString(" `BENCH_CPUPROFILE=<dir> make bench` also writes a CPU profile of each provider process of one plan " +
 		"and one apply at the largest size, in each login mode (`CLOUDCONNECTOR_CPUPROFILE`, off by default).\n\n")
-	var rows, quiet [][]string
+	var rows [][]string
 	var missed []string
 	for _, w := range r.Wall {
 		m, lo, hi := w.paired(w.Times[varOurs], w.Times[varNull], true)
@@ -201,25 +201,12 @@ func (r *report) wallMarkdown(b *strings.Builder) {
 			fmt.Sprintf("%.2f× (%.2f–%.2f)", cpu, clo, chi), goal,
 			fmt.Sprintf("%s / %s (%+.1f ms)", fmtDuration(pOurs), fmtDuration(pNull), float64(pOurs-pNull)/float64(time.Millisecond)/float64(w.Orgs)),
 			tfdata})
-		if len(w.Times[varNullQuiet]) > 0 {
-			qm, qlo, qhi := w.paired(w.Times[varNullQuiet], w.Times[varNull], false)
-			qc, _, _ := w.paired(w.CPU[varNullQuiet], w.CPU[varNull], false)
-			quiet = append(quiet, []string{w.Cmd, fmt.Sprint(w.Orgs), times(w.Times[varNull]), times(w.Times[varNullQuiet]),
-				fmt.Sprintf("%.2f× (%.2f–%.2f)", qm, qlo, qhi), fmt.Sprintf("%.2f×", qc)})
-		}
 	}
 	table(b, "| command | orgs | login | listeners | latency | reps | cloudconnector | do-nothing (+ round trips) | ÷ do-nothing | "+
 		"CPU: ours / do-nothing | CPU ÷ do-nothing | goal | provider CPU: ours / do-nothing (excess per org) | `terraform_data` (ours ÷ it) |",
 		"|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|", rows)
 	if len(missed) > 0 {
 		b.WriteString("Goals missed: " + strings.Join(missed, "; ") + ".\n\n")
-	}
-	if len(quiet) > 0 {
-		b.WriteString("#### Lowering the floor\n\nWithout `TF_LOG`, Terraform discards whatever a provider logs, yet the SDK " +
-			"logs every RPC at TRACE as JSON and Terraform decodes each line. cloudconnector's `main.go` turns the SDK's log " +
-			"output off when no `TF_LOG*` variable is set; the same done to the do-nothing provider (in the one-listener " +
-			"rows; it calls no API):\n\n")
-		table(b, "| command | orgs | do-nothing | do-nothing, SDK logs off | ÷ | CPU ÷ |", "|---|--:|--:|--:|--:|--:|", quiet)
 	}
 }
 

@@ -29,16 +29,9 @@ const (
 	varOurs   = "cloudconnector"
 	varNull   = "do-nothing provider"
 	varTFData = "terraform_data"
-	// The do-nothing provider with the SDK's log output off, as main.go
-	// starts cloudconnector when no TF_LOG* variable is set: how far a
-	// provider can lower the floor. Measured at the largest size only.
-	varNullQuiet = "do-nothing provider, SDK logs off"
 )
 
 var variants = []string{varOurs, varNull, varTFData}
-
-// quietLogEnv is what main.go's quietUnlessLogging sets.
-var quietLogEnv = []string{"TF_LOG_SDK=off", "TF_LOG_SDK_PROTO=off", "TF_LOG_SDK_FRAMEWORK=off", "TF_LOG_PROVIDER_CLOUDCONNECTOR=off"}
 
 // wallRoundTrips is how many API round trips one resource needs, one after
 // the other, in each walk of the command: a login and a list in the plan
@@ -195,7 +188,7 @@ func (b *bench) wallPhase(ctx context.Context) ([]wallRow, error) {
 			users = append(users, rows...)
 		}
 		if n == largest {
-			rows, err := w.measure(ctx, wallSetup{Orgs: n}, reps, []string{varOurs, varNull, varTFData, varNullQuiet})
+			rows, err := w.measure(ctx, wallSetup{Orgs: n}, reps, []string{varOurs, varNull, varTFData})
 			if err != nil {
 				return nil, err
 			}
@@ -394,14 +387,10 @@ func (w *wallRun) measure(ctx context.Context, setup wallSetup, reps int, measur
 	return rows, nil
 }
 
-// dirOf is the working directory a variant runs in: the quiet do-nothing
-// variant shares the do-nothing provider's configuration and state. Every
-// setup of a variant shares it too, so that the state always holds the keys
-// the simulator holds.
+// dirOf is the working directory a variant runs in. Every setup of a
+// variant shares it, so that the state always holds the keys the simulator
+// holds.
 func dirOf(variant string) string {
-	if variant == varNullQuiet {
-		variant = varNull
-	}
 	return "wall-" + strings.ReplaceAll(variant, " ", "-")
 }
 
@@ -418,13 +407,7 @@ func (w *wallRun) run(ctx context.Context, variant string, setup wallSetup, cmd 
 		return 0, 0, 0, err
 	}
 	env := map[string]string{}
-	switch variant {
-	case varNullQuiet:
-		for _, kv := range quietLogEnv {
-			k, v, _ := strings.Cut(kv, "=")
-			env[k] = v
-		}
-	case varOurs:
+	if variant == varOurs {
 		for _, kv := range strings.Split(os.Getenv("BENCH_OURS_ENV"), ",") {
 			if k, v, ok := strings.Cut(kv, "="); ok {
 				env[k] = v

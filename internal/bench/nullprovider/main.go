@@ -3,20 +3,25 @@
 // same configuration as cloudconnector and calls nothing. Its wall time is
 // the floor that Terraform's plugin machinery sets for any provider of this
 // framework; `make bench` builds it and serves it under donothing.Source
-// through dev_overrides.
+// through dev_overrides. Like cloudconnector, it turns the SDK's logs off
+// when no TF_LOG* variable is set (quietlogs): any provider can, so the floor
+// does too.
 package main
 
 import (
 	"context"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/bench/nullprovider/donothing"
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/cpuprofile"
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/quietlogs"
 )
 
 func main() {
+	quietlogs.UnlessLogging(os.Environ(), os.Setenv)
 	defer cpuprofile.Start()()
 	err := providerserver.Serve(context.Background(), donothing.New,
 		providerserver.ServeOpts{Address: donothing.Source, ProtocolVersion: 6})
