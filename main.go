@@ -11,7 +11,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
-	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/cpuprofile"
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/provider"
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/quietlogs"
 )
@@ -28,7 +27,7 @@ func main() {
 		quietlogs.UnlessLogging(os.Environ(), os.Setenv)
 	}
 	relaxGC(os.LookupEnv, debug.SetGCPercent)
-	defer cpuprofile.Start()()
+	defer startCPUProfile()()
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         provider.Address,
@@ -39,6 +38,11 @@ func main() {
 		log.Fatal(err) //nolint:gocritic // the profile of a failed start is of no use
 	}
 }
+
+// startCPUProfile is a no-op in release builds. A build with -tags
+// cpuprofile (main_cpuprofile.go, which make bench uses when BENCH_CPUPROFILE
+// is set) replaces it with internal/cpuprofile's.
+var startCPUProfile = func() (stop func()) { return func() {} }
 
 // gcPercent is the garbage collector's target while GOGC is unset. Terraform
 // starts a provider process for each walk and alias, and it exits when the

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os/exec"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -18,6 +20,21 @@ func TestRelaxGC(t *testing.T) {
 		}
 		if !reflect.DeepEqual(set, want) {
 			t.Errorf("GOGC set by the user %t: set %v, want %v", userSet, set, want)
+		}
+	}
+}
+
+// TestProfilerOnlyWithTag: a release build does not link the CPU profiler;
+// a build with -tags cpuprofile (make bench with BENCH_CPUPROFILE) does.
+func TestProfilerOnlyWithTag(t *testing.T) {
+	const profiler = "/internal/cpuprofile\n"
+	for _, tags := range []string{"", "cpuprofile"} {
+		out, err := exec.Command("go", "list", "-tags="+tags, "-deps", ".").CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list -tags=%q: %v\n%s", tags, err, out)
+		}
+		if linked := strings.Contains(string(out), profiler); linked != (tags != "") {
+			t.Errorf("tags %q: internal/cpuprofile linked: %t", tags, linked)
 		}
 	}
 }

@@ -165,6 +165,9 @@ func run(ctx context.Context, opts options, progress io.Writer) (*report, error)
 	} else if err := os.Setenv("CGO_ENABLED", "0"); err != nil {
 		return nil, err
 	}
+	if os.Getenv("BENCH_CPUPROFILE") != "" { // the profiler is linked only on demand (main_cpuprofile.go)
+		release = append(release, "-tags=cpuprofile")
+	}
 	for name, pkg := range map[string]string{"ours": ".", "null": "./internal/bench/nullprovider"} {
 		for _, full := range []bool{false, true} {
 			flags, key := append(slices.Clone(release), "-ldflags=-s -w"), name

@@ -1,7 +1,8 @@
 // Package cpuprofile writes a CPU profile of a provider process when
-// CLOUDCONNECTOR_CPUPROFILE names a file: make bench sets it to profile the
-// provider processes that Terraform starts (one per walk and alias), ours
-// and the benchmark's do-nothing provider alike. Off by default.
+// CLOUDCONNECTOR_CPUPROFILE names a file. Only builds with -tags cpuprofile
+// link it (main_cpuprofile.go): make bench makes them when BENCH_CPUPROFILE
+// is set, to profile the provider processes that Terraform starts (one per
+// walk and alias), ours and the benchmark's do-nothing provider alike.
 package cpuprofile
 
 import (

@@ -16,13 +16,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/bench/nullprovider/donothing"
-	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/cpuprofile"
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/quietlogs"
 )
 
+// startCPUProfile is a no-op unless built with -tags cpuprofile, as
+// cloudconnector's is (main_cpuprofile.go).
+var startCPUProfile = func() (stop func()) { return func() {} }
+
 func main() {
 	quietlogs.UnlessLogging(os.Environ(), os.Setenv)
-	defer cpuprofile.Start()()
+	defer startCPUProfile()()
 	err := providerserver.Serve(context.Background(), donothing.New,
 		providerserver.ServeOpts{Address: donothing.Source, ProtocolVersion: 6})
 	if err != nil {
