@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
-
-	"github.com/hashicorp/terraform-exec/tfexec"
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/simulator"
 )
@@ -35,43 +30,40 @@ const callLogin simulator.Op = "login"
 
 // callFloors are the calls each operation cannot do without, per provider
 // process that needs the API: one login each, and the operation's own calls.
-// Terraform starts a new process per walk, so an apply logs in twice: once
-// in the plan walk (refresh), once in the apply walk.
+// Terraform starts a new process per walk, so an apply logs in twice: in the
+// plan walk (refresh) and in the apply walk. A rotation's Create, the second
+// half of the replacement, gets no prior state: it lists the key before it
+// regenerates it.
 var callFloors = map[string]map[simulator.Op]int{
 	opPlanNothing: {callLogin: 1, simulator.OpList: 1},
 	opPlanDrift:   {callLogin: 1, simulator.OpList: 1},
 	opApplyEdit:   {callLogin: 2, simulator.OpList: 1, simulator.OpEdit: 1},
-	// The refresh lists; then Create, the second half of the replacement,
-	// lists the organization's key before it regenerates it (it adopts,
-	// edits or regenerates what it finds, issue 10): one list more than when
-	// Delete handed the key over to Create in the same process.
 	opApplyRotate: {callLogin: 2, simulator.OpList: 2, simulator.OpRegenerate: 1},
 	opImport:      {callLogin: 1, simulator.OpList: 1},
 	opDestroy:     {callLogin: 2, simulator.OpList: 1, simulator.OpDelete: 1},
 	opForget:      {callLogin: 1, simulator.OpList: 1},
 }
 
-// callReasons explains, per operation and call, why the provider makes more
-// of that call than the floor; printed only where the measurement shows it.
-var callReasons = map[string]map[simulator.Op]string{
-	opDestroy: {simulator.OpList: "Delete lists to check that the key still holds the string the state recorded " +
-		"(a create_before_destroy replacement, a saved plan applied late, a change in the portal)"},
+// callReasons say why an operation makes more calls than its floor; the
+// report prints one where the measurement shows an excess.
+var callReasons = map[string]string{
+	opDestroy: "Delete lists to check that the key still holds the string the state recorded " +
+		"(a create_before_destroy replacement, a saved plan applied late, a change in the portal)",
 }
 
-// countedOps are the calls compared with the floor, in the order the table names them.
+// countedOps are the calls compared with the floor, in the report's order.
 var countedOps = []simulator.Op{callLogin, simulator.OpList, simulator.OpEdit, simulator.OpRegenerate,
 	simulator.OpAdd, simulator.OpDelete, simulator.OpSessionStatus, simulator.OpLogout}
 
 // callRow is one operation in one login mode.
 type callRow struct {
 	Op, Mode    string
-	Processes   int      // provider processes terraform started
-	Walks       []string // the same by graph walk: "Plan 1"
+	Processes   int // provider processes terraform started
 	Calls       map[simulator.Op]int
 	RateLimited int
 }
 
-// count is the row's calls of op, with callLogin for either login.
+// count is the row's calls of op, callLogin counting either login.
 func (r callRow) count(op simulator.Op) int {
 	if op == callLogin {
 		return r.Calls[simulator.OpLogin] + r.Calls[simulator.OpToken]
@@ -90,153 +82,82 @@ func (r callRow) excess() []string {
 	return out
 }
 
-// callsPhase runs the lifecycle of one key once per login mode, each in an
-// organization of its own, and counts the calls the simulator served.
+// callsPhase runs one key's life, once per login mode, each in an
+// organization of its own: import, plans, edit, drift, rotation, both kinds
+// of destroy; and counts the calls the simulator served for each command.
+// Between commands the simulator's clock moves a minute on, so that no rate
+// window (delete: 1 per minute) carries over.
 func (b *bench) callsPhase(ctx context.Context) ([]callRow, error) {
 	sim, err := startSimulator("legacy", "oneapi")
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = sim.Close() }()
-	byOp := map[string][]callRow{}
-	for _, mode := range []string{"legacy", "OneAPI"} {
-		rows, err := b.callsInMode(ctx, sim, mode)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", mode, err)
-		}
-		for _, r := range rows {
-			byOp[r.Op] = append(byOp[r.Op], r)
-		}
-	}
-	var rows []callRow
-	for _, op := range callOps {
-		rows = append(rows, byOp[op]...)
-	}
-	return rows, nil
-}
-
-// callsInMode is one key's life: import, plans, edit, drift, rotation, both
-// kinds of destroy. Between commands the simulator clock moves a minute on,
-// so that no rate window (delete: 1 per minute) carries over.
-func (b *bench) callsInMode(ctx context.Context, sim *simulator.Simulator, mode string) ([]callRow, error) {
-	org := sim.Organization(strings.ToLower(mode))
-	dir, err := b.workdir("calls-"+org.Name(), "")
-	if err != nil {
-		return nil, err
-	}
-	logPath := filepath.Join(b.dir, "calls-"+org.Name()+".log")
-	const edited, triggers = "  key = \"BenchEdit001\"\n", "  regenerate_triggers = { n = \"%d\" }\n"
-	apply := func(tf *tfexec.Terraform) error { return tf.Apply(ctx) }
-	plan := func(tf *tfexec.Terraform) error { _, err := tf.Plan(ctx); return err }
-	destroy := func(tf *tfexec.Terraform) error { return tf.Destroy(ctx) }
+	const edited, triggers, deletes = "  key = \"BenchEdit001\"\n", "  regenerate_triggers = { n = \"%d\" }\n", "  delete_on_destroy = true\n"
 	steps := []struct {
 		op, body, want string
 		importBlock    bool
-		cmd            func(*tfexec.Terraform) error
-		before         func() error
+		cmd            []string
 	}{
-		{op: opImport, importBlock: true, want: "1 imported", cmd: apply},
-		{op: opPlanNothing, want: "No changes.", cmd: plan},
-		{op: opApplyEdit, body: edited, want: "1 changed", cmd: apply},
-		{op: opPlanDrift, body: edited, want: "1 to change", cmd: plan,
-			before: func() error { _, err := org.RegenerateKey(); return err }}, // as in the portal
-		{body: fmt.Sprintf(triggers, 0), cmd: apply}, // to the rotation configuration (not counted)
-		{op: opApplyRotate, body: fmt.Sprintf(triggers, 1), want: "1 added, 0 changed, 1 destroyed", cmd: apply},
-		{op: opForget, body: fmt.Sprintf(triggers, 1), want: "1 destroyed", cmd: destroy},
-		{importBlock: true, body: "  delete_on_destroy = true\n", want: "1 imported", cmd: apply},
-		{op: opDestroy, body: "  delete_on_destroy = true\n", want: "1 destroyed", cmd: destroy},
+		{op: opImport, importBlock: true, want: "1 imported", cmd: applyArgs},
+		{op: opPlanNothing, want: "No changes.", cmd: planArgs},
+		{op: opApplyEdit, body: edited, want: "1 changed", cmd: applyArgs},
+		{op: opPlanDrift, body: edited, want: "1 to change", cmd: planArgs},
+		{body: fmt.Sprintf(triggers, 0), cmd: applyArgs}, // to the rotation configuration (not counted)
+		{op: opApplyRotate, body: fmt.Sprintf(triggers, 1), want: "1 added, 0 changed, 1 destroyed", cmd: applyArgs},
+		{op: opForget, body: fmt.Sprintf(triggers, 1), want: "1 destroyed", cmd: destroyArgs},
+		{importBlock: true, body: deletes, want: "1 imported", cmd: applyArgs},
+		{op: opDestroy, body: deletes, want: "1 destroyed", cmd: destroyArgs},
 	}
 	var rows []callRow
-	for _, s := range steps {
-		if s.before != nil {
-			if err := s.before(); err != nil {
+	for _, mode := range []string{"legacy", "OneAPI"} {
+		org := sim.Organization(strings.ToLower(mode))
+		for i, s := range steps {
+			if s.op == opPlanDrift { // the key changes in the portal
+				if _, err := org.RegenerateKey(); err != nil {
+					return nil, err
+				}
+			}
+			sim.Advance(time.Minute + time.Second)
+			text := terraformBlock(ours) + providerBlock(sim, org, sim.URL(), "", mode == "OneAPI") +
+				"resource \"cloudconnector_api_key\" \"this\" {\n" + s.body + "}\n"
+			if s.importBlock {
+				text += "import {\n  to = cloudconnector_api_key.this\n  id = \"current\"\n}\n"
+			}
+			dir, err := b.workdir("calls-"+org.Name(), text)
+			if err != nil {
 				return nil, err
 			}
-		}
-		sim.Advance(time.Minute + time.Second)
-		text := terraformBlock(ourSource) + providerBlock("", org, simEndpoint(sim), mode == "OneAPI") +
-			"resource \"cloudconnector_api_key\" \"this\" {\n" + s.body + "}\n"
-		if s.importBlock {
-			text += "import {\n  to = cloudconnector_api_key.this\n  id = \"current\"\n}\n"
-		}
-		if err := writeConfig(dir, text); err != nil {
-			return nil, err
-		}
-		// the provider's pace history goes with the simulator clock
-		tf, err := b.terraform(ctx, dir, b.freshPace())
-		if err != nil {
-			return nil, err
-		}
-		var out bytes.Buffer
-		tf.SetStdout(&out)
-		if s.op != "" {
-			// terraform appends to its log: start each measured command afresh
-			if err := os.Remove(logPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return nil, err
-			}
-			if err := errors.Join(tf.SetLogPath(logPath), tf.SetLog("debug")); err != nil {
-				return nil, err
-			}
+			logPath := filepath.Join(dir, fmt.Sprintf("terraform-%d.log", i))
 			sim.ResetCounts()
-		}
-		if err := s.cmd(tf); err != nil {
-			return nil, err
-		}
-		if !strings.Contains(out.String(), s.want) {
-			return nil, fmt.Errorf("%s: the output lacks %q:\n%s", s.op, s.want, out.String())
-		}
-		if s.op == "" {
-			continue
-		}
-		c := org.Counts()
-		row := callRow{Op: s.op, Mode: mode, Calls: c.Calls, RateLimited: c.RateLimited}
-		logged := 0
-		if row.Processes, row.Walks, logged, err = walkStarts(logPath, b.bins["ours"]); err != nil {
-			return nil, err
-		}
-		// main.go turns the provider's logs off only when no TF_LOG* is set
-		if logged == 0 {
-			return nil, fmt.Errorf("%s with TF_LOG=debug: the log holds no line from the provider", s.op)
-		}
-		rows = append(rows, row)
-		b.logf("%-40s %-7s %d processes, calls %v", s.op, mode, row.Processes, c.Calls)
-	}
-	if _, found := org.Key(); found {
-		return nil, fmt.Errorf("organization %s still has a key after destroy with delete_on_destroy", org.Name())
-	}
-	return rows, nil
-}
-
-// walkStarts counts, from a TF_LOG=debug log (which terraform-exec cannot
-// read for us), the provider processes that terraform started for bin, by the
-// graph walk they were started in ("schema" before the first walk), and the
-// lines the provider logged.
-func walkStarts(logPath, bin string) (total int, byWalk []string, providerLines int, err error) {
-	f, err := os.Open(logPath) //nolint:gosec // terraform's log in the benchmark's own scratch directory
-	if err != nil {
-		return 0, nil, 0, err
-	}
-	defer func() { _ = f.Close() }()
-	walk, counts, order := "schema", map[string]int{}, []string{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		switch _, w, found := strings.Cut(line, "Starting graph walk: "); {
-		case found:
-			walk = strings.TrimPrefix(strings.TrimSpace(w), "walk")
-		case strings.Contains(line, " provider.terraform-provider-cloudconnector: "):
-			providerLines++
-		case strings.Contains(line, "starting plugin: path="+bin+" "):
-			if counts[walk] == 0 {
-				order = append(order, walk)
+			// the provider's pace history goes with the simulator's clock
+			out, _, _, err := b.terraform(ctx, dir, map[string]string{"XDG_CACHE_HOME": b.freshPace(), "TF_LOG": "debug", "TF_LOG_PATH": logPath}, s.cmd...)
+			if err != nil {
+				return nil, fmt.Errorf("%s, %s: %w", s.op, mode, err)
 			}
-			counts[walk]++
-			total++
+			if !strings.Contains(out, s.want) {
+				return nil, fmt.Errorf("%s, %s: the output lacks %q:\n%s", s.op, mode, s.want, out)
+			}
+			if s.op == "" {
+				continue
+			}
+			log, err := os.ReadFile(logPath)
+			if err != nil {
+				return nil, err
+			}
+			// the provider's logs are off only when no TF_LOG* is set (quietlogs)
+			if !strings.Contains(string(log), " provider.terraform-provider-cloudconnector: ") {
+				return nil, fmt.Errorf("%s with TF_LOG=debug: the log holds no line from the provider", s.op)
+			}
+			c := org.Counts()
+			rows = append(rows, callRow{Op: s.op, Mode: mode, Calls: c.Calls, RateLimited: c.RateLimited,
+				Processes: strings.Count(string(log), "starting plugin: path="+b.bins[ours]+" ")})
+			b.logf("%-40s %-7s %d processes, calls %v", s.op, mode, rows[len(rows)-1].Processes, c.Calls)
+		}
+		if _, found := org.Key(); found {
+			return nil, fmt.Errorf("organization %s still has a key after destroy with delete_on_destroy", org.Name())
 		}
 	}
-	for _, w := range order {
-		byWalk = append(byWalk, fmt.Sprintf("%s %d", w, counts[w]))
-	}
-	return total, byWalk, providerLines, sc.Err()
+	slices.SortStableFunc(rows, func(x, y callRow) int { return slices.Index(callOps, x.Op) - slices.Index(callOps, y.Op) })
+	return rows, nil
 }
