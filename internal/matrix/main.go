@@ -1,23 +1,23 @@
 // Command matrix is `make test-matrix`: it runs the tests that drive the
 // terraform binary once per Terraform or OpenTofu binary, and summarises
 // each run: tests passed, skipped (with the reasons the tests give) and
-// failed, and how each newer feature fared.
+// failed, and how each newer feature fared. It exits non-zero when any test
+// failed.
 //
-//	go run ./internal/matrix [binary ...]
-//
-// Binaries come from the arguments, else from TF_MATRIX (space-separated),
-// else they are terraform on PATH (the baseline) and what the build scripts
-// in ../shared/tools leave: /tmp/terraform-bin/*/terraform and
-// /tmp/tofu-bin/tofu. It exits non-zero when any test failed.
+// The binaries are those TF_MATRIX lists (paths separated by spaces) when it
+// is set; else the releases in matrix, downloaded on first use into a cache
+// directory (cacheDir) and reused from there.
 package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -45,36 +45,11 @@ var features = []struct {
 }
 
 func main() {
-	bins := os.Args[1:]
-	if len(bins) == 0 {
-		bins = strings.Fields(os.Getenv("TF_MATRIX"))
-	}
-	if len(bins) == 0 {
-		if p, err := exec.LookPath("terraform"); err == nil {
-			bins = append(bins, p)
-		}
-		found, _ := filepath.Glob("/tmp/terraform-bin/*/terraform")
-		bins = append(append(bins, found...), "/tmp/tofu-bin/tofu")
-	}
-	var runs []*run
-	for _, b := range bins {
-		if _, err := os.Stat(b); err != nil {
-			if len(os.Args) > 1 || os.Getenv("TF_MATRIX") != "" {
-				fmt.Fprintf(os.Stderr, "matrix: %s: %v\n", b, err)
-				os.Exit(2)
-			}
-			continue // a default that was not built
-		}
-		id, err := tfrun.Identify(b)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "matrix:", err)
-			os.Exit(2)
-		}
-		runs = append(runs, &run{bin: id})
-	}
-	if len(runs) == 0 {
-		fmt.Fprintln(os.Stderr, "matrix: no binaries: set TF_MATRIX=\"path path …\", or build them with "+
-			"../shared/tools/build-terraform.sh and build-opentofu.sh")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	runs, err := binaries(ctx, os.Getenv("TF_MATRIX"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "matrix:", err)
 		os.Exit(2)
 	}
 	sort.SliceStable(runs, func(i, j int) bool { return runs[i].bin.Less(runs[j].bin) })
@@ -94,6 +69,47 @@ func main() {
 	if failed {
 		os.Exit(1)
 	}
+}
+
+// binaries are TF_MATRIX's binaries, or the matrix's releases from the
+// cache, each identified by the version it reports.
+func binaries(ctx context.Context, tfMatrix string) ([]*run, error) {
+	var paths []string
+	var want []string // the releases' names, to check against what the binaries report
+	if tfMatrix != "" {
+		var err error
+		if paths, err = localBinaries(tfMatrix); err != nil {
+			return nil, err
+		}
+	} else {
+		cache, err := cacheDir()
+		if err != nil {
+			return nil, err
+		}
+		fmt.Printf("matrix: the released binaries are kept in %s\n", cache)
+		for _, r := range matrix {
+			p, err := ensure(ctx, cache, r, fetch)
+			if err != nil {
+				return nil, fmt.Errorf("%w (where releases cannot be downloaded, set TF_MATRIX=\"path path …\" to local binaries)", err)
+			}
+			paths, want = append(paths, p), append(want, r.String())
+		}
+	}
+	var runs []*run
+	for i, p := range paths {
+		id, err := tfrun.Identify(p)
+		if err != nil {
+			return nil, err
+		}
+		if want != nil && id.String() != want[i] {
+			return nil, fmt.Errorf("%s reports %s, not %s: delete it to fetch it again", p, id, want[i])
+		}
+		runs = append(runs, &run{bin: id})
+	}
+	if len(runs) == 0 {
+		return nil, fmt.Errorf("TF_MATRIX names no binary")
+	}
+	return runs, nil
 }
 
 // run is one binary's go test run.
