@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"os"
@@ -79,8 +80,11 @@ func timeToServe(ctx context.Context, bin, cert string) (time.Duration, error) {
 	took := time.Since(start)
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
-	if err != nil || !strings.HasPrefix(line, "1|6|") {
-		return 0, fmt.Errorf("%s: no protocol 6 handshake line (%q): %v", bin, line, err)
+	if err == nil && !strings.HasPrefix(line, "1|6|") {
+		err = errors.New("not a protocol 6 handshake")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s: no handshake line (%q): %w", bin, line, err)
 	}
 	return took, nil
 }
