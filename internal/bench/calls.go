@@ -47,8 +47,10 @@ var callFloors = map[string]map[simulator.Op]int{
 // callReasons say why an operation makes more calls than its floor; the
 // report prints one where the measurement shows an excess.
 var callReasons = map[string]string{
-	opDestroy: "Delete lists to check that the key still holds the string the state recorded " +
-		"(a create_before_destroy replacement, a saved plan applied late, a change in the portal)",
+	opApplyRotate: "the plan of the new half lists the key to say what Create will do to it, and Terraform " +
+		"plans that half again in the apply walk, a process of its own",
+	opDestroy: "Delete lists to check that the key is still as the destroy's plan saw it (a saved plan " +
+		"applied late, a change in the portal) before it deletes it",
 }
 
 // countedOps are the calls compared with the floor, in the report's order.
