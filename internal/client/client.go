@@ -120,9 +120,6 @@ func New(cfg Config) (*Client, error) {
 	if !cfg.DisablePacing {
 		// c.now is read at each use: tests move the client's clock
 		c.pace = newPacer(func() time.Time { return c.now() }, c.sleep, max(c.timeout, minPaceWaitBound))
-		if cfg.PaceFile != "" {
-			c.pace.ledger = &paceLedger{path: cfg.PaceFile, log: c.logDebug}
-		}
 	}
 	return c, nil
 }
@@ -183,12 +180,9 @@ func (c *Client) Stats() Stats {
 	return c.stats.clone()
 }
 
-// Close logs out a legacy session if one is open, and closes the pace file.
+// Close logs out a legacy session if one is open.
 // The client stays usable: a later call logs in again.
 func (c *Client) Close(ctx context.Context) error {
-	if c.pace != nil && c.pace.ledger != nil {
-		c.pace.ledger.close()
-	}
 	if c.mode != AuthLegacy {
 		return nil
 	}
@@ -482,7 +476,7 @@ func (c *Client) send(ctx context.Context, cl *call, target string, body []byte,
 	// moment, cannot meet it in the server's window however the network
 	// delays either. The lane stays held until then.
 	answered := c.now()
-	slot.sent(ctx, answered)
+	slot.sent(answered)
 	c.mu.Lock()
 	c.stats.Requests[cl.op]++
 	c.mu.Unlock()

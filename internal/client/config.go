@@ -47,12 +47,6 @@ type Config struct {
 	HTTPClient       *http.Client // nil = a client with sane transport timeouts
 	Logger           Logger       // nil = silent
 	DisablePacing    bool         // turn off the client-side pace (for tests that want to meet the server's limits)
-	// PaceFile, when set, shares the pace with other processes that log in to
-	// the same organization (Terraform starts one per walk): a small text file
-	// of recent request moments, opened without following a link or blocking,
-	// in a directory of the user's own (else the client paces alone, and says
-	// so in a debug line). Empty: this client's requests only.
-	PaceFile string
 }
 
 // Logger receives the client's debug lines. Fields never hold bodies or secrets.
@@ -73,8 +67,8 @@ func (c Config) String() string {
 		fmt.Fprintf(&b, ", Username: %q, Password: %s, APIKey: %s",
 			c.Username, redacted(c.Password != ""), redacted(c.APIKey != ""))
 	}
-	fmt.Fprintf(&b, ", MaxRetries: %d, RequestTimeout: %s, OperationTimeout: %s, UserAgent: %q, HTTPClient: %s, Logger: %s, DisablePacing: %t, PaceFile: %q}",
-		c.MaxRetries, c.RequestTimeout, c.OperationTimeout, c.UserAgent, setOrNot(c.HTTPClient != nil), setOrNot(c.Logger != nil), c.DisablePacing, c.PaceFile)
+	fmt.Fprintf(&b, ", MaxRetries: %d, RequestTimeout: %s, OperationTimeout: %s, UserAgent: %q, HTTPClient: %s, Logger: %s, DisablePacing: %t}",
+		c.MaxRetries, c.RequestTimeout, c.OperationTimeout, c.UserAgent, setOrNot(c.HTTPClient != nil), setOrNot(c.Logger != nil), c.DisablePacing)
 	return b.String()
 }
 

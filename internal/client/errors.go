@@ -24,8 +24,8 @@ var (
 	ErrServer         = errors.New("cloudconnector: server error")
 	ErrOutcomeUnknown = errors.New("cloudconnector: outcome of a write unknown")
 	// ErrPaceLimit: the request was not sent, because the API's documented
-	// rate limit (counted across processes through the pace file) allows the
-	// next one only later than the per-request timeout. Its message says when.
+	// rate limit, or a 429's Retry-After, allows the next one only later than
+	// the client waits. Its message says when.
 	ErrPaceLimit = errors.New("cloudconnector: request held back by the API's rate limit")
 	// ErrUnreachable: no connection to the endpoint (refused, no route, a
 	// name that does not resolve, a proxy that refuses). The message names the URL.

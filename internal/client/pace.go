@@ -38,7 +38,6 @@ type pacer struct {
 	// maxWait is the longest wait that is slept through; a slot further off
 	// fails at once with ErrPaceLimit, which says when to come back.
 	maxWait time.Duration
-	ledger  *paceLedger // nil: this process's requests only
 }
 
 type lane struct {
@@ -71,11 +70,7 @@ func (p *pacer) lane(op string) *lane {
 }
 
 // paceSlot is a permission to send one request of an op.
-type paceSlot struct {
-	l  *lane
-	op string
-	p  *pacer
-}
+type paceSlot struct{ l *lane }
 
 // acquire waits, honouring ctx, until a request of op may be sent. The
 // caller must call sent or abandon on the slot exactly once. A nil pacer or
@@ -94,16 +89,11 @@ func (p *pacer) acquire(ctx context.Context, op string) (paceSlot, error) {
 	for {
 		now := p.now()
 		l.mu.Lock()
-		sent := l.sent
-		if p.ledger != nil {
-			// other processes' requests of this op count too
-			sent = mergeMoments(sent, p.ledger.read(ctx, op, now, maxSpan(l.windows)))
-		}
-		next, limit := nextSlot(sent, l.blockedUntil, l.windows, now)
+		next, limit := nextSlot(l.sent, l.blockedUntil, l.windows, now)
 		l.mu.Unlock()
 		wait := next.Sub(now)
 		if wait <= 0 {
-			return paceSlot{l: l, op: op, p: p}, nil
+			return paceSlot{l: l}, nil
 		}
 		deadline, hasDeadline := ctx.Deadline()
 		if wait > p.maxWait || (hasDeadline && time.Until(deadline) < wait) {
@@ -119,7 +109,7 @@ func (p *pacer) acquire(ctx context.Context, op string) (paceSlot, error) {
 }
 
 // sent records the request's moment (when its answer arrived) and frees the lane.
-func (s paceSlot) sent(ctx context.Context, t time.Time) {
+func (s paceSlot) sent(t time.Time) {
 	if s.l == nil {
 		return
 	}
@@ -129,9 +119,6 @@ func (s paceSlot) sent(ctx context.Context, t time.Time) {
 		s.l.sent = append(s.l.sent[:0], s.l.sent[len(s.l.sent)-keep:]...)
 	}
 	s.l.mu.Unlock()
-	if s.p != nil && s.p.ledger != nil {
-		s.p.ledger.record(ctx, s.op, t)
-	}
 	<-s.l.sem
 }
 
@@ -197,31 +184,6 @@ func maxWindow(windows []rateWindow) int {
 		n = max(n, w.n)
 	}
 	return n
-}
-
-// ledgerSpans is how long the ledger keeps each op's moments: its largest window.
-var ledgerSpans = func() map[string]time.Duration {
-	m := map[string]time.Duration{}
-	for op, windows := range rateLimits {
-		m[op] = maxSpan(windows)
-	}
-	return m
-}()
-
-func maxSpan(windows []rateWindow) time.Duration {
-	var d time.Duration
-	for _, w := range windows {
-		d = max(d, w.d)
-	}
-	return d + paceMargin
-}
-
-// mergeMoments merges two lists of moments, oldest first, without repeats.
-func mergeMoments(a, b []time.Time) []time.Time {
-	if len(b) == 0 {
-		return a
-	}
-	return sortMoments(append(append(make([]time.Time, 0, len(a)+len(b)), a...), b...))
 }
 
 // paceLimitError is a request not sent because the documented limit lets

@@ -3,12 +3,7 @@ package client
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -70,7 +65,7 @@ func TestPacerRecordsForgetsAndBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := time.Now()
-	s.sent(ctx, first)
+	s.sent(first)
 	if _, err := p.acquire(ctx, OpRegenerate); err == nil || len(slept) != 1 {
 		t.Fatalf("second regenerate did not wait (err %v, waits %v)", err, slept)
 	}
@@ -97,13 +92,13 @@ func TestPacerRecordsForgetsAndBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.sent(ctx, time.Now())
+	s.sent(time.Now())
 }
 
-// TestPaceWaitBeyondTheBoundFailsAtOnce: four deletes in the last hour (as
-// earlier Terraform runs left them in the pace file) hold the fifth back for
-// most of an hour. The client does not sleep through that: it fails before
-// sending anything, with the limit and the time the delete is allowed again.
+// TestPaceWaitBeyondTheBoundFailsAtOnce: four deletes in the last hour hold
+// the fifth back for most of an hour. The client does not sleep through that:
+// it fails before sending anything, with the limit and the time the delete is
+// allowed again.
 func TestPaceWaitBeyondTheBoundFailsAtOnce(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -122,20 +117,16 @@ func TestPaceWaitBeyondTheBoundFailsAtOnce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			file := filepath.Join(t.TempDir(), "pace")
-			var lines []byte
-			for _, ago := range tc.ago {
-				lines = fmt.Appendf(lines, "delete %d\n", now.Add(-ago).UnixNano())
-			}
-			if err := os.WriteFile(file, lines, 0o600); err != nil {
-				t.Fatal(err)
-			}
 			f := newFakeAPI(t)
-			c := f.legacyClient(func(cfg *Config) {
-				cfg.DisablePacing, cfg.PaceFile, cfg.MaxRetries, cfg.RequestTimeout = false, file, 3, 30*time.Second
-			})
+			c := f.legacyClient(func(cfg *Config) { cfg.DisablePacing, cfg.MaxRetries, cfg.RequestTimeout = false, 3, 30*time.Second })
 			c.now = func() time.Time { return now }
-			err := c.DeleteAPIKey(ctxTimeout(t, 10*time.Second), 7)
+			rec := &waitRecorder{}
+			c.pause = rec.pause
+			lane := c.pace.lane(OpDelete)
+			for _, ago := range tc.ago {
+				lane.sent = append(lane.sent, now.Add(-ago))
+			}
+			err := c.DeleteAPIKey(t.Context(), 7)
 			var pe *paceLimitError
 			if !errors.Is(err, ErrPaceLimit) || !errors.As(err, &pe) || err.Error() != tc.says+": run the command again then" {
 				t.Fatalf("err = %v, want ErrPaceLimit saying %q", err, tc.says)
@@ -143,121 +134,9 @@ func TestPaceWaitBeyondTheBoundFailsAtOnce(t *testing.T) {
 			if !pe.Until.Equal(tc.allowed) {
 				t.Fatalf("allowed at %s, want %s", pe.Until, tc.allowed)
 			}
-			if st := c.Stats(); st.Sleeps != 0 || st.Retries != 0 || len(f.allCalls()) != 0 {
-				t.Fatalf("stats %v, %d requests: want no wait and nothing sent", st, len(f.allCalls()))
+			if waits := rec.all(); len(waits) != 0 || len(f.allCalls()) != 0 {
+				t.Fatalf("waits %v, %d requests: want no wait and nothing sent", waits, len(f.allCalls()))
 			}
 		})
 	}
-}
-
-func TestPaceLedger(t *testing.T) {
-	ctx := t.Context()
-	dir := filepath.Join(t.TempDir(), "sub")
-	path := filepath.Join(dir, "pace")
-	l := &paceLedger{path: path, log: func(context.Context, string, map[string]any) {}}
-	now := time.Now()
-	if got := l.read(ctx, OpEdit, now, time.Hour); len(got) != 0 {
-		t.Fatalf("no file: %v", got)
-	}
-	l.record(ctx, OpEdit, now.Add(-2*time.Hour)) // older than any window
-	l.record(ctx, OpEdit, now)
-	l.record(ctx, OpList, now)
-	if got := l.read(ctx, OpEdit, now, time.Hour); len(got) != 1 || !got[0].Equal(now) {
-		t.Fatalf("edit moments %v, want only the recent one", got)
-	}
-	// another process (a ledger of its own) reads what this one wrote
-	other := &paceLedger{path: path, log: l.log}
-	if got := other.read(ctx, OpList, now, time.Hour); len(got) != 1 || !got[0].Equal(now) {
-		t.Fatalf("another client reads list moments %v", got)
-	}
-	l.close()
-	if err := os.WriteFile(path, []byte("{not a ledger\nedit x\nlist 17"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if got := l.read(ctx, OpEdit, now, time.Hour); len(got) != 0 {
-		t.Fatalf("a damaged file must read as empty, got %v", got)
-	}
-	l.record(ctx, OpEdit, now) // a line after the damage
-	if got := (&paceLedger{path: path, log: l.log}).read(ctx, OpEdit, now, time.Hour); len(got) != 1 {
-		t.Fatalf("after a damaged file: %v", got)
-	}
-
-	// a file grown past compactLedgerBytes is rewritten by the next client
-	// with its recent moments only
-	var old []byte
-	for i := 0; len(old) <= compactLedgerBytes; i++ {
-		old = fmt.Appendf(old, "list %d\n", now.Add(-2*time.Hour+time.Duration(i)*time.Millisecond).UnixNano())
-	}
-	if err := os.WriteFile(path, append(old, fmt.Sprintf("edit %d\n", now.UnixNano())...), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	l.close()
-	l.record(ctx, OpList, now)
-	data, _ := os.ReadFile(path)
-	if want := fmt.Sprintf("edit %d\nlist %d\n", now.UnixNano(), now.UnixNano()); string(data) != want {
-		t.Fatalf("file %q, want %q", data, want)
-	}
-	// rewritten in place: nothing but the file itself in the directory
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Fatalf("the directory holds %d entries, want the pace file only", len(entries))
-	}
-	if info, err := os.Stat(dir); err != nil || info.Mode().Perm() != 0o700 {
-		t.Fatalf("the directory's mode: %v %v", info, err)
-	}
-}
-
-// TestPaceLedgerWritersKeepEveryMoment: clients of several processes record
-// at once (each has its own open file, as processes do); the flock keeps
-// every moment.
-func TestPaceLedgerWritersKeepEveryMoment(t *testing.T) {
-	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "pace")
-	nop := func(context.Context, string, map[string]any) {}
-	now := time.Now()
-	const writers, each = 4, 25
-	var wg sync.WaitGroup
-	for w := range writers {
-		wg.Go(func() {
-			l := &paceLedger{path: path, log: nop}
-			defer l.close()
-			for i := range each {
-				l.record(ctx, OpList, now.Add(time.Duration(w*each+i)*time.Millisecond))
-			}
-		})
-	}
-	wg.Wait()
-	l := &paceLedger{path: path, log: nop}
-	if got := l.read(ctx, OpList, now.Add(time.Second), time.Hour); len(got) != writers*each {
-		t.Fatalf("%d moments kept, want %d", len(got), writers*each)
-	}
-}
-
-// FuzzParseLedger: any file content parses without panic into moments of
-// paced ops only, oldest first, and what is written back reads the same.
-func FuzzParseLedger(f *testing.F) {
-	for _, s := range []string{"", "list 1735689600000000000\n", "edit 1\nedit 1\nlist -5\nfoo 12\n", "delete 99999999999999999999\n", "list  12\nlist 12 13\n\n\nregenerate 7"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		m := parseLedger(data)
-		for op, times := range m {
-			if _, ok := rateLimits[op]; !ok {
-				t.Fatalf("moments of an op without limits: %q", op)
-			}
-			for i := 1; i < len(times); i++ {
-				if !times[i-1].Before(times[i]) {
-					t.Fatalf("%s moments not strictly ordered: %v", op, times)
-				}
-			}
-		}
-		again := parseLedger(encodeLedger(m))
-		if len(again) != len(m) {
-			t.Fatalf("round trip: %v, want %v", again, m)
-		}
-		for op, times := range m {
-			if !slices.EqualFunc(times, again[op], time.Time.Equal) {
-				t.Fatalf("round trip of %s: %v, want %v", op, again[op], times)
-			}
-		}
-	})
 }

@@ -3,7 +3,6 @@ package client
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -505,34 +504,5 @@ func TestSimulatorRememberLetsALostRegenerateBeChecked(t *testing.T) {
 	}
 	if n := s.Counts().Calls[simulator.OpRegenerate]; n != 2 {
 		t.Fatalf("%d regenerate calls: a checked regenerate is not repeated", n)
-	}
-}
-
-// TestSimulatorPaceFileSharedAcrossClients: two clients, as two Terraform
-// processes would be, edit back to back through one pace file and meet no
-// 429; without the file the second meets one.
-func TestSimulatorPaceFileSharedAcrossClients(t *testing.T) {
-	t.Parallel()
-	for _, shared := range []bool{true, false} {
-		s := startSim(t, simulator.Options{})
-		ctx := ctxTimeout(t, 30*time.Second)
-		file := ""
-		if shared {
-			file = filepath.Join(t.TempDir(), "pace")
-		}
-		key, _ := orgKey(t, s)
-		for i, value := range []string{"FirstProc001", "SecondProc02"} {
-			c := simClient(t, s, AuthOneAPI, func(cfg *Config) { cfg.PaceFile = file; cfg.MaxRetries = 3 })
-			if _, err := c.EditAPIKey(ctx, key.ID, value); err != nil {
-				t.Fatalf("shared %v, client %d: %v", shared, i, err)
-			}
-		}
-		got := s.Counts().RateLimited
-		if shared && got != 0 {
-			t.Fatalf("with a shared pace file: %d 429s", got)
-		}
-		if !shared && got == 0 {
-			t.Fatal("without a shared pace file the second client should have met the limit: the test proves nothing")
-		}
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -196,10 +194,6 @@ func BenchmarkProviderProcess(b *testing.B) {
 	for _, mode := range []string{"legacy", "oneapi", "do-nothing"} {
 		for _, walk := range []string{"plan", "apply"} {
 			b.Run(mode+"/"+walk, func(b *testing.B) {
-				// The pace files are in use, as for users, but emptied between
-				// iterations: the simulator's clock moves on, the pace's does not.
-				cache := b.TempDir()
-				b.Setenv("XDG_CACHE_HOME", cache)
 				// The organizations take turns, so that each stays within the API's
 				// hourly limits while the simulator's clock moves a little.
 				orgs := make([]simulator.OrgConfig, 8)
@@ -220,7 +214,6 @@ func BenchmarkProviderProcess(b *testing.B) {
 					// every per-second window is clear, as between two terraform commands
 					b.StopTimer()
 					sim.Advance(2 * time.Second)
-					emptyPaceFiles(b, filepath.Join(cache, "terraform-provider-cloudconnector"))
 					b.StartTimer()
 					n := i % len(pbs)
 					states[n] = pbs[n].walk(b, walk == "apply", states[n])
@@ -321,19 +314,5 @@ func plainValue(v tftypes.Value) (any, error) {
 			out[k] = x
 		}
 		return out, nil
-	}
-}
-
-// emptyPaceFiles truncates the pace files in dir, which stay, as they do
-// between a user's commands.
-func emptyPaceFiles(b *testing.B, dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil && !os.IsNotExist(err) {
-		b.Fatal(err)
-	}
-	for _, e := range entries {
-		if err := os.Truncate(filepath.Join(dir, e.Name()), 0); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

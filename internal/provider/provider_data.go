@@ -2,11 +2,7 @@ package provider
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -121,9 +117,6 @@ func newProviderData(s settings, version, terraformVersion string) (*providerDat
 	cfg := s.client
 	cfg.UserAgent = userAgent(version, terraformVersion)
 	cfg.Logger = tflogLogger{}
-	if !s.paceFileOff {
-		cfg.PaceFile = paceFile(cfg)
-	}
 	c, err := client.New(cfg)
 	if err != nil {
 		diags.AddError("Cannot set up the API client", err.Error())
@@ -240,29 +233,6 @@ func pemMasks(text string) []string {
 		}
 	}
 	return masks
-}
-
-// envPaceFile set to "off" turns the shared pace file off: each provider
-// process then paces only its own requests.
-const envPaceFile = "CLOUDCONNECTOR_PACE_FILE"
-
-// paceFile is where the request pace of one organization's login is shared
-// between the provider processes that Terraform starts (one per walk), so
-// that back-to-back commands stay within the API's rate limits. It lives in
-// the user's cache directory, named by a hash of the base URL and the login
-// identity; without a cache directory, or with CLOUDCONNECTOR_PACE_FILE=off
-// (settings.paceFileOff), each process paces alone.
-func paceFile(c client.Config) string {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return ""
-	}
-	id := c.Username
-	if c.ClientID != "" {
-		id = c.ClientID
-	}
-	sum := sha256.Sum256([]byte(c.BaseURL + "\n" + id))
-	return filepath.Join(dir, "terraform-provider-cloudconnector", "pace-"+hex.EncodeToString(sum[:8]))
 }
 
 func userAgent(version, terraformVersion string) string {

@@ -58,8 +58,6 @@ type settings struct {
 	// apiKeyOrigin is where legacy login's api_key came from, for the warnings
 	// that say which setting to update when the organization's key changes.
 	apiKeyOrigin string
-	// paceFileOff: CLOUDCONNECTOR_PACE_FILE=off, each process paces alone.
-	paceFileOff bool
 }
 
 // setting is one argument's value and where it came from, for messages.
@@ -197,9 +195,6 @@ func resolveSettings(m providerModel, lookupEnv LookupEnv) (settings, diag.Diagn
 	}
 	s.client.BaseURL = s.baseURL
 
-	if v, _ := lookupEnv(envPaceFile); v == "off" {
-		s.paceFileOff = true
-	}
 	s.client.MaxRetries = defaultMaxRetries
 	if !m.MaxRetries.IsNull() {
 		s.client.MaxRetries = int(m.MaxRetries.ValueInt64())

@@ -209,18 +209,6 @@ func FuzzCheckVanityDomain(f *testing.F) {
 	})
 }
 
-func TestPaceFileIsPerLogin(t *testing.T) {
-	a := paceFile(client.Config{BaseURL: "https://connector.zscaler.net/api/v1", Username: "admin@acme.com"})
-	b := paceFile(client.Config{BaseURL: "https://connector.zscaler.net/api/v1", Username: "admin@other.com"})
-	c := paceFile(client.Config{BaseURL: "https://api.zsapi.net/ztw/api/v1", ClientID: "admin@acme.com"})
-	if a == "" || a == b || a == c || b == c {
-		t.Fatalf("pace files %q, %q, %q: want one per base URL and login", a, b, c)
-	}
-	if strings.Contains(a, "acme") {
-		t.Fatalf("the pace file's name %q shows the login", a)
-	}
-}
-
 // TestWithAPIPath: a bare host gets the login mode's API path; the other
 // mode's path is refused with the URL to use instead; other paths stay.
 func TestWithAPIPath(t *testing.T) {

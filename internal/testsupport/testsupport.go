@@ -29,17 +29,8 @@ func Main(m *testing.M) {
 	if os.Getenv("TF_ACC") != "" {
 		forOpenTofu()
 	}
-	// The provider shares its request pace through a file in the user's
-	// cache directory: the tests' simulators come and go, so keep theirs apart.
-	cache, err := os.MkdirTemp("", "cloudconnector-test-cache-")
-	if err == nil {
-		_ = os.Setenv("XDG_CACHE_HOME", cache)
-	}
 	code := m.Run()
 	removeBuilt()
-	if cache != "" {
-		_ = os.RemoveAll(cache)
-	}
 	os.Exit(code)
 }
 
