@@ -8,54 +8,32 @@ import (
 	"net/http"
 )
 
-// listPageSize is the page size the client asks for, the API's largest.
-const listPageSize = 1000
-
-// ListAPIKeys lists the organization key and, when asked, partner keys.
-func (c *Client) ListAPIKeys(ctx context.Context, includePartnerKeys bool) ([]APIKey, error) {
-	return c.list(ctx, includePartnerKeys, c.cfg.MaxRetries)
-}
-
 // OrganizationKey returns the organization's own key; found is false when it has none.
 func (c *Client) OrganizationKey(ctx context.Context) (key APIKey, found bool, err error) {
-	keys, err := c.list(ctx, false, c.cfg.MaxRetries)
+	return c.orgKey(ctx, c.cfg.MaxRetries)
+}
+
+// orgKey lists the keys (without partner keys, one page: an organization has
+// one key) and returns the organization's.
+func (c *Client) orgKey(ctx context.Context, maxRetries int) (APIKey, bool, error) {
+	cl := &call{op: OpList, method: http.MethodGet, path: "/apiKeys", query: "page=1&pageSize=1000", maxRetries: maxRetries}
+	res, err := c.exec(ctx, cl)
 	if err != nil {
 		return APIKey{}, false, err
 	}
-	for _, k := range keys {
-		if k.Partner == nil {
-			return k, true, nil
-		}
+	body, err := successBody(res.resp)
+	var keys []APIKey
+	if err == nil {
+		keys, err = decodeAPIKeys(body)
 	}
-	return APIKey{}, false, nil
-}
-
-func (c *Client) list(ctx context.Context, includePartnerKeys bool, maxRetries int) ([]APIKey, error) {
-	all := []APIKey{}
-	for page := 1; page <= maxListPages; page++ {
-		q := fmt.Sprintf("page=%d&pageSize=%d", page, listPageSize)
-		if includePartnerKeys {
-			q += "&includePartnerKey=true"
-		}
-		cl := &call{op: OpList, method: http.MethodGet, path: "/apiKeys", query: q, maxRetries: maxRetries}
-		res, err := c.exec(ctx, cl)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkSuccessBody(res.resp); err != nil {
-			return nil, fmt.Errorf("list (GET /apiKeys): %w", err)
-		}
-		keys, err := decodeAPIKeys(res.resp.body)
-		if err != nil {
-			return nil, fmt.Errorf("list (GET /apiKeys): %w", err)
-		}
-		c.remember(keys...)
-		all = append(all, keys...)
-		if len(keys) < listPageSize {
-			return all, nil
-		}
+	if err != nil {
+		return APIKey{}, false, fmt.Errorf("list (GET /apiKeys): %w", err)
 	}
-	return nil, fmt.Errorf("list (GET /apiKeys): the server answered %d full pages; giving up", maxListPages)
+	if len(keys) == 0 {
+		return APIKey{}, false, nil
+	}
+	c.remember(keys[0])
+	return keys[0], true, nil
 }
 
 // RegenerateAPIKey gives key id a new random value and returns the key.
@@ -73,16 +51,9 @@ func (c *Client) RegenerateAPIKey(ctx context.Context, id int64) (APIKey, error)
 		if !known {
 			return APIKey{}, false, errors.New("the client has not seen the key's earlier value, so a list cannot tell whether it changed")
 		}
-		keys, err := c.list(ctx, true, budget)
-		if err != nil {
-			return APIKey{}, false, err
-		}
-		for _, k := range keys {
-			if k.ID == id {
-				return k, k.Value != before, nil
-			}
-		}
-		return APIKey{}, false, nil // gone: a repeat will say 404
+		k, found, err := c.orgKey(ctx, budget)
+		// another ID or none: the key is gone, and a repeat will say 404
+		return k, err == nil && found && k.ID == id && k.Value != before, err
 	}
 	return c.writeKey(ctx, cl)
 }
@@ -94,16 +65,7 @@ func (c *Client) AddAPIKey(ctx context.Context) (APIKey, error) {
 		body: []byte("{}"), write: true, maxRetries: c.cfg.MaxRetries,
 	}
 	cl.verify = func(ctx context.Context, budget int) (APIKey, bool, error) {
-		keys, err := c.list(ctx, false, budget)
-		if err != nil {
-			return APIKey{}, false, err
-		}
-		for _, k := range keys {
-			if k.Partner == nil {
-				return k, true, nil
-			}
-		}
-		return APIKey{}, false, nil
+		return c.orgKey(ctx, budget)
 	}
 	return c.writeKey(ctx, cl)
 }
@@ -125,16 +87,8 @@ func (c *Client) EditAPIKey(ctx context.Context, id int64, value string) (APIKey
 		body: body, write: true, secrets: []string{value}, maxRetries: c.cfg.MaxRetries,
 	}
 	cl.verify = func(ctx context.Context, budget int) (APIKey, bool, error) {
-		keys, err := c.list(ctx, false, budget)
-		if err != nil {
-			return APIKey{}, false, err
-		}
-		for _, k := range keys {
-			if k.ID == id {
-				return k, k.Value == value, nil
-			}
-		}
-		return APIKey{}, false, nil
+		k, found, err := c.orgKey(ctx, budget)
+		return k, err == nil && found && k.ID == id && k.Value == value, err
 	}
 	return c.writeKey(ctx, cl)
 }
@@ -170,9 +124,9 @@ func (c *Client) writeKey(ctx context.Context, cl *call) (APIKey, error) {
 	if res.verified != nil {
 		key = *res.verified
 	} else {
-		derr := checkSuccessBody(res.resp)
+		body, derr := successBody(res.resp)
 		if derr == nil {
-			key, derr = decodeAPIKey(res.resp.body)
+			key, derr = decodeAPIKey(body)
 		}
 		if derr != nil {
 			derr = fmt.Errorf("%s (%s %s): HTTP %d, but %w", cl.op, cl.method, cl.path, res.resp.status, derr)
@@ -184,8 +138,7 @@ func (c *Client) writeKey(ctx context.Context, cl *call) (APIKey, error) {
 		}
 	}
 	c.remember(key)
-	if c.mode == AuthLegacy && key.Partner == nil {
-		// legacy login takes only the organization key: its new string is the login key
+	if c.mode == AuthLegacy { // legacy login takes the organization key: its new string is the login key
 		c.mu.Lock()
 		c.loginKey = key.Value
 		c.mu.Unlock()
@@ -193,29 +146,10 @@ func (c *Client) writeKey(ctx context.Context, cl *call) (APIKey, error) {
 	return key, nil
 }
 
-// checkSuccessBody requires a 2xx answer to be JSON within the cap.
-func checkSuccessBody(r *response) error {
-	if r.truncated {
-		return fmt.Errorf("the answer is larger than %d bytes", maxSuccessBody)
-	}
-	if !isJSONMediaType(r.contentType) {
-		mt := mediaType(r.contentType)
-		return fmt.Errorf("the answer is %s %s body, not JSON", article(mt), mt)
-	}
-	return nil
-}
-
-// Remember tells the client key values known from elsewhere (Terraform's
-// state, say), so that a regenerate whose answer is lost can still be checked
-// with a list. Like the values it sees itself, they never serve as a read cache.
-func (c *Client) Remember(keys ...APIKey) { c.remember(keys...) }
-
 // remember records key values, only to tell later whether a regenerate happened.
-func (c *Client) remember(keys ...APIKey) {
+func (c *Client) remember(k APIKey) {
 	c.mu.Lock()
-	for _, k := range keys {
-		c.seen[k.ID] = k.Value
-	}
+	c.seen[k.ID] = k.Value
 	c.mu.Unlock()
 }
 

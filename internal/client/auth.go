@@ -61,9 +61,6 @@ func (c *Client) credential(ctx context.Context, stale uint64) (string, uint64, 
 }
 
 func (c *Client) login(ctx context.Context) (string, time.Time, error) {
-	c.mu.Lock()
-	c.stats.Logins++
-	c.mu.Unlock()
 	if c.mode == AuthOneAPI {
 		return c.tokenLogin(ctx)
 	}

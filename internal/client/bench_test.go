@@ -67,7 +67,7 @@ func BenchmarkClientLoginAndList(b *testing.B) {
 				}
 				// the login timestamp must be within 2 h of the advanced simulator clock
 				c.now = s.Now
-				if _, err := c.ListAPIKeys(ctx, false); err != nil {
+				if _, _, err := c.OrganizationKey(ctx); err != nil {
 					b.Fatal(err)
 				}
 				s.Advance(4 * time.Second) // list: 2/s and 1000/h

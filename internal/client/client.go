@@ -49,7 +49,6 @@ type Client struct {
 	loginKey  string           // legacy: the key string the next login uses
 	proof     string           // the last obfuscated key or JWT sent: redacted like a secret
 	seen      map[int64]string // key values seen in answers, only to tell whether a regenerate happened
-	stats     Stats
 }
 
 // timing holds the retry waits; tests shorten them.
@@ -101,7 +100,6 @@ func New(cfg Config) (*Client, error) {
 		pause:    timerPause,
 		loginKey: cfg.APIKey,
 		seen:     map[int64]string{},
-		stats:    Stats{Requests: map[string]int{}},
 	}
 	if mode == AuthOneAPI {
 		c.tokenURL, _ = checkURL("token URL", cfg.TokenURL) // validated above
@@ -171,13 +169,6 @@ func (c *Client) UsesLoginKey(value string) bool {
 	key := c.loginKey
 	c.mu.Unlock()
 	return subtle.ConstantTimeCompare([]byte(key), []byte(value)) == 1
-}
-
-// Stats returns a copy of the counts so far.
-func (c *Client) Stats() Stats {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.stats.clone()
 }
 
 // Close logs out a legacy session if one is open.
@@ -294,9 +285,6 @@ func (c *Client) exec(ctx context.Context, cl *call) (result, error) {
 			return result{}, newWaitError(cl.op, err, f.err)
 		}
 		retries++
-		c.mu.Lock()
-		c.stats.Retries++
-		c.mu.Unlock()
 	}
 }
 
@@ -477,9 +465,6 @@ func (c *Client) send(ctx context.Context, cl *call, target string, body []byte,
 	// delays either. The lane stays held until then.
 	answered := c.now()
 	slot.sent(answered)
-	c.mu.Lock()
-	c.stats.Requests[cl.op]++
-	c.mu.Unlock()
 	fields := map[string]any{"op": cl.op, "method": cl.method, "path": cl.path, "attempt": n}
 	if err != nil {
 		fields["duration"] = time.Since(start).String()
@@ -505,11 +490,6 @@ func (c *Client) send(ctx context.Context, cl *call, target string, body []byte,
 	r := &response{status: resp.StatusCode, header: resp.Header, contentType: resp.Header.Get("Content-Type"), body: data, pacedAt: answered}
 	if int64(len(data)) > limit {
 		r.body, r.truncated = data[:limit], true
-	}
-	if r.status == http.StatusTooManyRequests {
-		c.mu.Lock()
-		c.stats.RateLimited++
-		c.mu.Unlock()
 	}
 	return r, nil
 }
@@ -611,15 +591,11 @@ func (c *Client) redact(s string, extra []string) string {
 	return s
 }
 
-// sleep waits d or until ctx ends, and counts the wait.
+// sleep waits d or until ctx ends, and logs the wait.
 func (c *Client) sleep(ctx context.Context, op string, d time.Duration, reason string) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	c.mu.Lock()
-	c.stats.Sleeps++
-	c.stats.Slept += d
-	c.mu.Unlock()
 	c.logDebug(ctx, "cloudconnector wait", map[string]any{"op": op, "wait": d.String(), "reason": reason})
 	return c.pause(ctx, d)
 }

@@ -157,7 +157,7 @@ func TestParsePrivateKey(t *testing.T) {
 }
 
 func TestAPIKeyPrintsNeverShowTheValue(t *testing.T) {
-	k := APIKey{ID: 7, Value: fakeKey, Enabled: true, Permissions: []string{"P"}, LastModifiedBy: "a", Partner: &Partner{ID: 3, Name: "p"}}
+	k := APIKey{ID: 7, Value: fakeKey, Enabled: true, Permissions: []string{"P"}, LastModifiedBy: "a"}
 	for _, out := range []string{k.String(), k.GoString(), fmt.Sprintf("%v", k), fmt.Sprintf("%+v", k), fmt.Sprintf("%#v", k), fmt.Sprintf("%v", []APIKey{k}), fmt.Sprintf("%v", &k)} {
 		if strings.Contains(out, fakeKey) {
 			t.Fatalf("printed the value: %s", out)

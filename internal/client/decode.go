@@ -21,7 +21,6 @@ const (
 	maxMessageLen  = 300      // characters kept of a server message
 	maxCodeLen     = 80       // characters kept of a server error code
 	maxTokenLen    = 16 << 10 // an access token longer than this is refused
-	maxListPages   = 1000     // pages of 1000 keys: far beyond one organization's keys
 )
 
 // wireKey is the API's key object. Pointers tell absent fields from zero ones.
@@ -31,16 +30,26 @@ type wireKey struct {
 	Permissions      []string    `json:"permissions"`
 	Enabled          *bool       `json:"enabled"`
 	LastModifiedTime json.Number `json:"lastModifiedTime"`
-	LastModifiedBy   *wireRef    `json:"lastModifiedBy"`
-	Partner          *wireRef    `json:"partner"`
+	LastModifiedBy   *struct {
+		Name string `json:"name"`
+	} `json:"lastModifiedBy"`
+	Partner *struct{} `json:"partner"` // set on a partner's key
 }
 
-type wireRef struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
+// successBody returns a 2xx answer's body, which must be JSON within the cap.
+func successBody(r *response) ([]byte, error) {
+	if r.truncated {
+		return nil, fmt.Errorf("the answer is larger than %d bytes", maxSuccessBody)
+	}
+	if !isJSONMediaType(r.contentType) {
+		mt := mediaType(r.contentType)
+		return nil, fmt.Errorf("the answer is %s %s body, not JSON", article(mt), mt)
+	}
+	return r.body, nil
 }
 
-// decodeAPIKeys decodes a list answer: a JSON array of key objects.
+// decodeAPIKeys decodes a list answer, a JSON array of key objects, and
+// keeps the organization's own: a key with a partner is a partner's.
 func decodeAPIKeys(data []byte) ([]APIKey, error) {
 	var raw []json.RawMessage
 	if err := unmarshalJSON(data, &raw); err != nil {
@@ -51,42 +60,44 @@ func decodeAPIKeys(data []byte) ([]APIKey, error) {
 	}
 	keys := make([]APIKey, 0, len(raw))
 	for i, item := range raw {
-		k, err := decodeKeyObject(item)
+		k, partner, err := decodeKeyObject(item)
 		if err != nil {
 			return nil, fmt.Errorf("the key list's element %d: %w", i, err)
 		}
-		keys = append(keys, k)
+		if !partner {
+			keys = append(keys, k)
+		}
 	}
 	return keys, nil
 }
 
 // decodeAPIKey decodes the key object that a write answers.
 func decodeAPIKey(data []byte) (APIKey, error) {
-	k, err := decodeKeyObject(data)
+	k, _, err := decodeKeyObject(data)
 	if err != nil {
 		return APIKey{}, fmt.Errorf("the key object: %w", err)
 	}
 	return k, nil
 }
 
-func decodeKeyObject(data []byte) (APIKey, error) {
+// decodeKeyObject decodes one key object, and tells whether it is a partner's.
+func decodeKeyObject(data []byte) (k APIKey, partner bool, err error) {
 	if t := firstToken(data); t != '{' {
-		return APIKey{}, fmt.Errorf("expected a JSON object, got %s", jsonKind(t))
+		return APIKey{}, false, fmt.Errorf("expected a JSON object, got %s", jsonKind(t))
 	}
 	var w wireKey
 	if err := unmarshalJSON(data, &w); err != nil {
-		return APIKey{}, err
+		return APIKey{}, false, err
 	}
-	if w.ID == nil {
-		return APIKey{}, errors.New("field id is missing")
+	switch {
+	case w.ID == nil:
+		return APIKey{}, false, errors.New("field id is missing")
+	case *w.ID <= 0:
+		return APIKey{}, false, errors.New("field id is not a positive number")
+	case w.KeyValue == nil:
+		return APIKey{}, false, errors.New("field keyValue is missing")
 	}
-	if *w.ID <= 0 {
-		return APIKey{}, errors.New("field id is not a positive number")
-	}
-	if w.KeyValue == nil {
-		return APIKey{}, errors.New("field keyValue is missing")
-	}
-	k := APIKey{
+	k = APIKey{
 		ID:          *w.ID,
 		Value:       *w.KeyValue,
 		Enabled:     w.Enabled != nil && *w.Enabled,
@@ -98,20 +109,14 @@ func decodeKeyObject(data []byte) (APIKey, error) {
 		},
 	}
 	if w.LastModifiedTime != "" {
-		t, err := epochSeconds(w.LastModifiedTime)
-		if err != nil {
-			return APIKey{}, fmt.Errorf("field lastModifiedTime: %w", err)
+		if k.LastModifiedTime, err = epochSeconds(w.LastModifiedTime); err != nil {
+			return APIKey{}, false, fmt.Errorf("field lastModifiedTime: %w", err)
 		}
-		k.LastModifiedTime = t
 	}
 	if w.LastModifiedBy != nil {
-		k.LastModifiedByID = w.LastModifiedBy.ID
 		k.LastModifiedBy = w.LastModifiedBy.Name
 	}
-	if w.Partner != nil {
-		k.Partner = &Partner{ID: w.Partner.ID, Name: w.Partner.Name}
-	}
-	return k, nil
+	return k, w.Partner != nil, nil
 }
 
 // epochSeconds reads the API's lastModifiedTime (epoch seconds).

@@ -39,7 +39,7 @@ func TestSilentEndpointTimesOutNamingTheURL(t *testing.T) {
 	t.Parallel()
 	base, accepted := silentListener(t)
 	c := endpointClient(t, base, func(cfg *Config) { cfg.RequestTimeout, cfg.MaxRetries = 100*time.Millisecond, 2 })
-	_, err := c.ListAPIKeys(t.Context(), false)
+	_, _, err := c.OrganizationKey(t.Context())
 	want := "login (POST /auth): no answer from " + base + "/auth within 100ms (the per-request timeout)"
 	if !errors.Is(err, ErrTimeout) || errors.Is(err, ErrUnreachable) || !errors.Is(err, context.DeadlineExceeded) || err.Error() != want {
 		t.Fatalf("err = %v, want ErrTimeout saying %q", err, want)
@@ -61,7 +61,7 @@ func TestOperationTimeBoundsEveryAttempt(t *testing.T) {
 	c := endpointClient(t, base, func(cfg *Config) {
 		cfg.RequestTimeout, cfg.OperationTimeout, cfg.MaxRetries = 100*time.Millisecond, 250*time.Millisecond, 20
 	})
-	_, err := c.ListAPIKeys(t.Context(), false)
+	_, _, err := c.OrganizationKey(t.Context())
 	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "no answer from "+base+"/auth") ||
 		!strings.Contains(err.Error(), "250ms") {
 		t.Fatalf("err = %v, want ErrTimeout naming the URL and the operation's 250ms", err)
@@ -103,13 +103,14 @@ func TestRefusedConnectionCannotReach(t *testing.T) {
 	base := "http://" + ln.Addr().String() + "/api/v1"
 	_ = ln.Close() // nothing listens there now: the connection is refused
 	c := endpointClient(t, base, func(cfg *Config) { cfg.MaxRetries = 3 })
-	err = c.DeleteAPIKey(ctxTimeout(t, 10*time.Second), 4)
+	rec := recordWaits(c, false)
+	err = c.DeleteAPIKey(t.Context(), 4)
 	want := "login (POST /auth): cannot reach " + base + "/auth: connection refused"
 	if !errors.Is(err, ErrUnreachable) || errors.Is(err, ErrTimeout) || err.Error() != want {
 		t.Fatalf("err = %v, want ErrUnreachable saying %q", err, want)
 	}
-	if st := c.Stats(); st.Retries != 0 {
-		t.Fatalf("stats %v: a refused connection is not retried", st)
+	if waits := rec.all(); len(waits) != 0 {
+		t.Fatalf("waits %v: a refused connection is not retried", waits)
 	}
 }
 
@@ -121,7 +122,7 @@ func TestHostThatDoesNotResolveCannotReach(t *testing.T) {
 	}}
 	hc := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{Resolver: resolver}).DialContext}}
 	c := endpointClient(t, "https://connector.example.invalid/api/v1", func(cfg *Config) { cfg.HTTPClient = hc })
-	_, err := c.ListAPIKeys(ctxTimeout(t, 10*time.Second), false)
+	_, _, err := c.OrganizationKey(t.Context())
 	want := "login (POST /auth): cannot reach https://connector.example.invalid/api/v1/auth: the host name could not be looked up (DNS failure)"
 	if !errors.Is(err, ErrUnreachable) || err.Error() != want {
 		t.Fatalf("err = %v, want ErrUnreachable saying %q", err, want)
@@ -137,13 +138,14 @@ func TestOperationTimeStopsARetryThatCannotFit(t *testing.T) {
 		writeJSON(w, 429, `{"message":"Rate Limit (2/SECOND) exceeded","Retry-After":"30 seconds"}`)
 	})
 	c := f.legacyClient(func(cfg *Config) { cfg.MaxRetries, cfg.OperationTimeout = 5, 2*time.Second })
-	_, err := c.ListAPIKeys(t.Context(), false)
+	rec := recordWaits(c, false)
+	_, _, err := c.OrganizationKey(t.Context())
 	var ae *APIError
 	if !errors.Is(err, ErrRateLimited) || !errors.As(err, &ae) ||
 		!strings.HasSuffix(err.Error(), "; gave up after 1 attempt: the next would start after the 2s an operation may take in all") {
 		t.Fatalf("err = %v", err)
 	}
-	if st := c.Stats(); st.Sleeps != 0 || f.count("GET", "/api/v1/apiKeys") != 1 {
-		t.Fatalf("stats %v: want one list and no wait", st)
+	if waits := rec.all(); len(waits) != 0 || f.count("GET", "/api/v1/apiKeys") != 1 {
+		t.Fatalf("waits %v: want one list and no wait", waits)
 	}
 }

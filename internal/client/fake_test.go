@@ -1,7 +1,6 @@
 package client
 
 import (
-	"context"
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
@@ -318,10 +317,4 @@ func (k *keyStore) listJSON() string {
 		return "[]"
 	}
 	return "[" + keyJSON(id, v, "") + "]"
-}
-
-func ctxTimeout(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), d)
-	t.Cleanup(cancel)
-	return ctx
 }

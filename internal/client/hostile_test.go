@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/simulator"
 )
@@ -86,7 +85,7 @@ func TestHugeAnswersAreReadOnlyUpToTheCap(t *testing.T) {
 				cfg.MaxRetries = 1
 			})
 			s.InjectFault(tc.fault)
-			_, err := c.ListAPIKeys(ctxTimeout(t, 30*time.Second), false)
+			_, _, err := c.OrganizationKey(t.Context())
 			if err == nil || !strings.Contains(err.Error(), tc.says) {
 				t.Fatalf("err = %.400v; want it to say %q", err, tc.says)
 			}
@@ -120,7 +119,7 @@ func TestHostileWriteAnswerIsCheckedByAList(t *testing.T) {
 	} {
 		s := startSim(t, simulator.Options{})
 		c := simClient(t, s, AuthOneAPI, func(cfg *Config) { cfg.MaxRetries = 1 })
-		ctx := ctxTimeout(t, 30*time.Second)
+		ctx := t.Context()
 		key, _, err := c.OrganizationKey(ctx)
 		if err != nil {
 			t.Fatal(err)

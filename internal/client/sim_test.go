@@ -68,15 +68,8 @@ func TestSimulatorLifecycle(t *testing.T) {
 			t.Parallel()
 			s := startSim(t, simulator.Options{Organizations: []simulator.OrgConfig{{Name: "acme", PartnerKeys: []string{"Partner One"}}}})
 			c := simClient(t, s, mode, func(cfg *Config) { cfg.MaxRetries = 2 })
-			ctx := ctxTimeout(t, 30*time.Second)
+			ctx := t.Context()
 
-			all, err := c.ListAPIKeys(ctx, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(all) != 2 || all[0].Partner != nil || all[1].Partner == nil || all[1].Partner.Name != "Partner One" {
-				t.Fatalf("list with partner keys: %v", all)
-			}
 			org, found, err := c.OrganizationKey(ctx)
 			simKey, _ := orgKey(t, s)
 			if err != nil || !found || org.ID != simKey.ID || org.Value != simKey.Value || !org.Enabled {
@@ -151,9 +144,6 @@ func TestSimulatorLifecycle(t *testing.T) {
 			if mode == AuthLegacy && counts.OK[simulator.OpLogout] != 1 {
 				t.Fatalf("no logout: %+v", counts.OK)
 			}
-			if st := c.Stats(); st.RateLimited != 0 || st.Retries != 0 {
-				t.Fatalf("client stats %v", st)
-			}
 		})
 	}
 }
@@ -162,7 +152,7 @@ func TestSimulatorDeleteOfAGoneKeyIsDone(t *testing.T) {
 	t.Parallel()
 	s := startSim(t, simulator.Options{})
 	c := simClient(t, s, AuthOneAPI, nil)
-	if err := c.DeleteAPIKey(ctxTimeout(t, 10*time.Second), 987654); err != nil {
+	if err := c.DeleteAPIKey(t.Context(), 987654); err != nil {
 		t.Fatalf("delete of an unknown key: %v", err)
 	}
 	if n := s.Counts().Status[404]; n != 1 {
@@ -174,7 +164,7 @@ func TestSimulatorRegenerateLoginKeyThenRelogin(t *testing.T) {
 	t.Parallel()
 	s := startSim(t, simulator.Options{})
 	c := simClient(t, s, AuthLegacy, nil)
-	ctx := ctxTimeout(t, 10*time.Second)
+	ctx := t.Context()
 	key, found, err := c.OrganizationKey(ctx)
 	if err != nil || !found {
 		t.Fatal(found, err)
@@ -190,7 +180,7 @@ func TestSimulatorRegenerateLoginKeyThenRelogin(t *testing.T) {
 		t.Fatal("the login key did not follow the regenerate")
 	}
 	s.ExpireSessions() // the next call meets 401 and must log in with the new string
-	if _, err := c.ListAPIKeys(ctx, false); err != nil {
+	if _, _, err := c.OrganizationKey(ctx); err != nil {
 		t.Fatalf("list after the forced re-login: %v", err)
 	}
 	counts := s.Counts()
@@ -204,7 +194,8 @@ func TestSimulatorPaceMeetsNo429(t *testing.T) {
 	t.Parallel()
 	s := startSim(t, simulator.Options{})
 	c := simClient(t, s, AuthOneAPI, nil)
-	ctx := ctxTimeout(t, 30*time.Second)
+	rec := recordWaits(c, true)
+	ctx := t.Context()
 	key, _, err := c.OrganizationKey(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +204,7 @@ func TestSimulatorPaceMeetsNo429(t *testing.T) {
 	errs := make(chan error, 9)
 	for range 5 {
 		wg.Go(func() {
-			_, err := c.ListAPIKeys(ctx, false)
+			_, _, err := c.OrganizationKey(ctx)
 			errs <- err
 		})
 	}
@@ -237,8 +228,8 @@ func TestSimulatorPaceMeetsNo429(t *testing.T) {
 	if counts.RateLimited != 0 || counts.Status[429] != 0 {
 		t.Fatalf("the simulator rate-limited %d requests", counts.RateLimited)
 	}
-	if st := c.Stats(); st.RateLimited != 0 || st.Sleeps == 0 {
-		t.Fatalf("client stats %v: want pace waits and no 429", st)
+	if len(rec.all()) == 0 {
+		t.Fatal("no pace wait: the test proves nothing")
 	}
 }
 
@@ -246,17 +237,15 @@ func TestSimulatorWithoutPaceMeetsTheLimitAndRecovers(t *testing.T) {
 	t.Parallel()
 	s := startSim(t, simulator.Options{})
 	c := simClient(t, s, AuthLegacy, func(cfg *Config) { cfg.DisablePacing = true; cfg.MaxRetries = 3 })
-	ctx := ctxTimeout(t, 30*time.Second)
+	ctx := t.Context()
 	for range 3 {
-		if _, err := c.ListAPIKeys(ctx, false); err != nil {
+		if _, _, err := c.OrganizationKey(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got := s.Counts().RateLimited; got != 1 {
-		t.Fatalf("simulator rate-limited %d lists, want 1 (the third in a second)", got)
-	}
-	if st := c.Stats(); st.RateLimited != 1 || st.Retries != 1 {
-		t.Fatalf("client stats %v", st)
+	if counts := s.Counts(); counts.RateLimited != 1 || counts.Calls[simulator.OpList] != 4 {
+		t.Fatalf("simulator rate-limited %d of %d lists, want 1 (the third in a second) of 4 (with its repeat)",
+			counts.RateLimited, counts.Calls[simulator.OpList])
 	}
 }
 
@@ -264,14 +253,15 @@ func TestSimulatorInjected429sStillComplete(t *testing.T) {
 	t.Parallel()
 	s := startSim(t, simulator.Options{})
 	c := simClient(t, s, AuthLegacy, func(cfg *Config) { cfg.MaxRetries = 3 })
-	ctx := ctxTimeout(t, 30*time.Second)
+	rec := recordWaits(c, true)
+	ctx := t.Context()
 	key, _, err := c.OrganizationKey(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.InjectFault(simulator.Fault{Op: simulator.OpList, Status: 429, Times: 2})
 	s.InjectFault(simulator.Fault{Op: simulator.OpRegenerate, Status: 429, RetryAfter: time.Second})
-	if _, err := c.ListAPIKeys(ctx, false); err != nil {
+	if _, _, err := c.OrganizationKey(ctx); err != nil {
 		t.Fatalf("list through two 429s: %v", err)
 	}
 	regen, err := c.RegenerateAPIKey(ctx, key.ID)
@@ -283,8 +273,15 @@ func TestSimulatorInjected429sStillComplete(t *testing.T) {
 	if regen.Value != simKey.Value || counts.OK[simulator.OpRegenerate] != 1 || counts.Faults != 3 {
 		t.Fatalf("counts %+v, faults %d", counts.OK, counts.Faults)
 	}
-	if st := c.Stats(); st.RateLimited != 3 || st.Retries != 3 || st.Slept < 3*time.Second {
-		t.Fatalf("client stats %v: want three 429s each waited at least a second", st)
+	long := 0
+	for _, d := range rec.all() {
+		if d >= time.Second {
+			long++
+		}
+	}
+	if counts.Status[429] != 3 || long < 3 {
+		t.Fatalf("%d 429s, %d waits of a second or more (%v): want three 429s each waited at least a second",
+			counts.Status[429], long, rec.all())
 	}
 }
 
@@ -292,7 +289,7 @@ func TestSimulatorLostWriteAnswers(t *testing.T) {
 	t.Parallel()
 	s := startSim(t, simulator.Options{})
 	c := simClient(t, s, AuthOneAPI, func(cfg *Config) { cfg.MaxRetries = 2 })
-	ctx := ctxTimeout(t, 30*time.Second)
+	ctx := t.Context()
 	key, _, err := c.OrganizationKey(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -327,7 +324,7 @@ func TestSimulatorEditLockSessionEndAndTimeout(t *testing.T) {
 	t.Parallel()
 	s := startSim(t, simulator.Options{})
 	c := simClient(t, s, AuthLegacy, func(cfg *Config) { cfg.MaxRetries = 2; cfg.RequestTimeout = 300 * time.Millisecond })
-	ctx := ctxTimeout(t, 30*time.Second)
+	ctx := t.Context()
 	key, _, err := c.OrganizationKey(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -337,26 +334,27 @@ func TestSimulatorEditLockSessionEndAndTimeout(t *testing.T) {
 		t.Fatalf("edit through a 409: %v", err)
 	}
 	s.InjectFault(simulator.Fault{Op: simulator.OpList, ExpireSession: true})
-	if _, err := c.ListAPIKeys(ctx, false); err != nil {
+	if _, _, err := c.OrganizationKey(ctx); err != nil {
 		t.Fatalf("list through an ended session: %v", err)
 	}
 	s.InjectFault(simulator.Fault{Op: simulator.OpList, Latency: 2 * time.Second})
-	if _, err := c.ListAPIKeys(ctx, false); err != nil {
+	if _, _, err := c.OrganizationKey(ctx); err != nil {
 		t.Fatalf("list through a slow answer: %v", err)
 	}
 	counts := s.Counts()
 	if counts.OK[simulator.OpLogin] != 2 || counts.Status[409] != 1 || counts.Status[401] != 1 {
 		t.Fatalf("counts %+v", counts)
 	}
-	if st := c.Stats(); st.Retries != 2 {
-		t.Fatalf("client stats %v: want a retry for the 409 and one for the timeout", st)
+	if counts.Calls[simulator.OpEdit] != 2 || counts.Calls[simulator.OpList] != 5 {
+		t.Fatalf("calls %+v: want the 409'd edit repeated, the 401'd list repeated after a login, and the slow one retried",
+			counts.Calls)
 	}
 }
 
 func TestSimulatorTenantsThatRefuse(t *testing.T) {
 	t.Parallel()
 	s := startSim(t, simulator.Options{Organizations: []simulator.OrgConfig{{Name: "acme"}}})
-	ctx := ctxTimeout(t, 30*time.Second)
+	ctx := t.Context()
 	org := s.DefaultOrganization()
 
 	org.SetInferredCalls(false)
@@ -380,14 +378,14 @@ func TestSimulatorTenantsThatRefuse(t *testing.T) {
 	org.SetInferredCalls(true)
 
 	org.SetKeyManagement(false)
-	if _, err := c.ListAPIKeys(ctx, false); !errors.Is(err, ErrForbidden) {
+	if _, _, err := c.OrganizationKey(ctx); !errors.Is(err, ErrForbidden) {
 		t.Fatalf("list without key management: %v", err)
 	}
 	org.SetKeyManagement(true)
 
 	legacy := simClient(t, s, AuthLegacy, nil)
 	org.SetOneAPIOnly(true)
-	if _, err := legacy.ListAPIKeys(ctx, false); !errors.Is(err, ErrOneAPIOnly) || !errors.Is(err, ErrForbidden) {
+	if _, _, err := legacy.OrganizationKey(ctx); !errors.Is(err, ErrOneAPIOnly) || !errors.Is(err, ErrForbidden) {
 		t.Fatalf("legacy login on a OneAPI-only tenant: %v", err)
 	}
 	org.SetOneAPIOnly(false)
@@ -395,7 +393,7 @@ func TestSimulatorTenantsThatRefuse(t *testing.T) {
 	if err := org.SetKeyEnabled(false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := legacy.ListAPIKeys(ctx, false); !errors.Is(err, ErrKeyDisabled) {
+	if _, _, err := legacy.OrganizationKey(ctx); !errors.Is(err, ErrKeyDisabled) {
 		t.Fatalf("legacy login with a disabled key: %v", err)
 	}
 	if err := org.SetKeyEnabled(true); err != nil {
@@ -403,11 +401,11 @@ func TestSimulatorTenantsThatRefuse(t *testing.T) {
 	}
 
 	wrong := simClient(t, s, AuthLegacy, func(cfg *Config) { cfg.Password = "not-the-password" })
-	if _, err := wrong.ListAPIKeys(ctx, false); !errors.Is(err, ErrLoginRefused) || strings.Contains(err.Error(), "not-the-password") {
+	if _, _, err := wrong.OrganizationKey(ctx); !errors.Is(err, ErrLoginRefused) || strings.Contains(err.Error(), "not-the-password") {
 		t.Fatalf("wrong password: %v", err)
 	}
 	badSecret := simClient(t, s, AuthOneAPI, func(cfg *Config) { cfg.ClientSecret = "not-the-secret" })
-	if _, err := badSecret.ListAPIKeys(ctx, false); !errors.Is(err, ErrLoginRefused) || strings.Contains(err.Error(), "not-the-secret") {
+	if _, _, err := badSecret.OrganizationKey(ctx); !errors.Is(err, ErrLoginRefused) || strings.Contains(err.Error(), "not-the-secret") {
 		t.Fatalf("wrong client secret: %v", err)
 	}
 }
@@ -417,7 +415,7 @@ func TestSimulatorPrivateKeyLogin(t *testing.T) {
 	key := testRSAKey(t)
 	s := startSim(t, simulator.Options{Organizations: []simulator.OrgConfig{{Name: "jwt", ClientPublicKey: &key.PublicKey}}})
 	c := simClient(t, s, AuthOneAPI, func(cfg *Config) { cfg.ClientSecret, cfg.PrivateKey = "", key })
-	if _, err := c.ListAPIKeys(ctxTimeout(t, 10*time.Second), false); err != nil {
+	if _, _, err := c.OrganizationKey(t.Context()); err != nil {
 		t.Fatalf("list after a private-key JWT login: %v", err)
 	}
 	if n := s.Counts().OK[simulator.OpToken]; n != 1 {
@@ -432,12 +430,12 @@ func TestSimulatorConcurrentFirstCallsShareOneLogin(t *testing.T) {
 			t.Parallel()
 			s := startSim(t, simulator.Options{})
 			c := simClient(t, s, mode, func(cfg *Config) { cfg.MaxRetries = 5 })
-			ctx := ctxTimeout(t, 30*time.Second)
+			ctx := t.Context()
 			var wg sync.WaitGroup
 			errs := make(chan error, 4)
 			for range 4 {
 				wg.Go(func() {
-					_, err := c.ListAPIKeys(ctx, false)
+					_, _, err := c.OrganizationKey(ctx)
 					errs <- err
 				})
 			}
@@ -460,49 +458,35 @@ func TestSimulatorHostileAnswers(t *testing.T) {
 	t.Parallel()
 	s := startSim(t, simulator.Options{})
 	c := simClient(t, s, AuthLegacy, nil)
-	ctx := ctxTimeout(t, 30*time.Second)
+	ctx := t.Context()
 	marker := "hostile-marker-text"
 	s.InjectFault(simulator.Fault{Op: simulator.OpList, Status: 502, Body: "<html><body>" + marker + "</body></html>", ContentType: "text/html"})
-	_, err := c.ListAPIKeys(ctx, false)
+	_, _, err := c.OrganizationKey(ctx)
 	if !errors.Is(err, ErrServer) || !strings.Contains(err.Error(), "text/html body") || strings.Contains(err.Error(), marker) {
 		t.Fatalf("HTML 502: %v", err)
 	}
 	s.InjectFault(simulator.Fault{Op: simulator.OpList, Body: "[" + strings.Repeat(" ", 1<<20), BodyRepeat: 5})
-	if _, err = c.ListAPIKeys(ctx, false); err == nil || !strings.Contains(err.Error(), "larger than") {
+	if _, _, err = c.OrganizationKey(ctx); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Fatalf("5 MiB answer: %v", err)
 	}
 	s.InjectFault(simulator.Fault{Op: simulator.OpList, Body: fmt.Sprintf(`[{"id":"%s"}]`, marker)})
-	if _, err = c.ListAPIKeys(ctx, false); err == nil || strings.Contains(err.Error(), marker) {
+	if _, _, err = c.OrganizationKey(ctx); err == nil || strings.Contains(err.Error(), marker) {
 		t.Fatalf("malformed key list: %v", err)
 	}
 }
 
-// TestSimulatorRememberLetsALostRegenerateBeChecked: a client that never
-// listed cannot tell whether a regenerate with a lost answer happened, unless
-// it is told the value beforehand (from Terraform's state, say).
-func TestSimulatorRememberLetsALostRegenerateBeChecked(t *testing.T) {
+// TestSimulatorLostRegenerateOfAnUnseenKey: a client that never listed
+// cannot tell whether a regenerate with a lost answer happened.
+func TestSimulatorLostRegenerateOfAnUnseenKey(t *testing.T) {
 	t.Parallel()
 	s := startSim(t, simulator.Options{})
 	before, _ := orgKey(t, s)
-	ctx := ctxTimeout(t, 30*time.Second)
-
-	unaware := simClient(t, s, AuthOneAPI, func(cfg *Config) { cfg.MaxRetries = 2 })
+	c := simClient(t, s, AuthOneAPI, func(cfg *Config) { cfg.MaxRetries = 2 })
 	s.InjectFault(simulator.Fault{Op: simulator.OpRegenerate, AfterApply: true, Status: 502})
-	if _, err := unaware.RegenerateAPIKey(ctx, before.ID); !errors.Is(err, ErrOutcomeUnknown) {
+	if _, err := c.RegenerateAPIKey(t.Context(), before.ID); !errors.Is(err, ErrOutcomeUnknown) {
 		t.Fatalf("without the earlier value: %v, want ErrOutcomeUnknown", err)
 	}
-
-	s.Advance(2 * time.Second) // a fresh rate-limit window: the count below is of regenerates only
-	now, _ := orgKey(t, s)
-	told := simClient(t, s, AuthOneAPI, func(cfg *Config) { cfg.MaxRetries = 2 })
-	told.Remember(APIKey{ID: now.ID, Value: now.Value})
-	s.InjectFault(simulator.Fault{Op: simulator.OpRegenerate, AfterApply: true, Status: 502})
-	got, err := told.RegenerateAPIKey(ctx, now.ID)
-	after, _ := orgKey(t, s)
-	if err != nil || got.Value != after.Value || after.Value == now.Value {
-		t.Fatalf("with the earlier value: %v, %v", got, err)
-	}
-	if n := s.Counts().Calls[simulator.OpRegenerate]; n != 2 {
-		t.Fatalf("%d regenerate calls: a checked regenerate is not repeated", n)
+	if n := s.Counts().Calls[simulator.OpRegenerate]; n != 1 {
+		t.Fatalf("%d regenerate calls: an unknown outcome is not repeated", n)
 	}
 }

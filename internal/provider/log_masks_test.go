@@ -291,7 +291,7 @@ func TestClientLogLinesCarryNoBodies(t *testing.T) {
 			_, _ = c.EditAPIKey(ctx, key.ID, "NoBodyKey00"+strconv.Itoa(len(seen)))
 			seen = append(seen, "NoBodyKey00"+strconv.Itoa(len(seen)))
 		} else {
-			_, _ = c.ListAPIKeys(ctx, false)
+			_, _, _ = c.OrganizationKey(ctx)
 		}
 	}
 	current, _ := org.Key()
