@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // assumedTokenLifetime is used when a token answer has no expires_in.
@@ -17,7 +19,8 @@ const assumedTokenLifetime = 5 * time.Minute
 // credential returns a live session ID or token and its login generation,
 // logging in when there is none. stale is the generation that just met a
 // 401: a credential of that generation is not returned again. Concurrent
-// callers share one login, and its failure.
+// callers share one login and its failure, except a failure that only the
+// leading caller's own context caused: the others then try again.
 func (c *Client) credential(ctx context.Context, stale uint64) (string, uint64, error) {
 	for {
 		c.mu.Lock()
@@ -26,38 +29,46 @@ func (c *Client) credential(ctx context.Context, stale uint64) (string, uint64, 
 			c.mu.Unlock()
 			return cred, gen, nil
 		}
-		if f := c.flight; f != nil {
-			c.mu.Unlock()
-			select {
-			case <-f.done:
-			case <-ctx.Done():
-				return "", 0, ctx.Err()
-			}
-			if f.err != nil && !(f.leaderCtxErr && ctx.Err() == nil) {
-				return "", 0, f.err
-			}
-			continue // take the new credential, or lead a login of our own
-		}
-		f := &loginFlight{done: make(chan struct{})}
-		c.flight = f
 		c.mu.Unlock()
-
-		cred, until, err := c.login(ctx)
-
-		c.mu.Lock()
-		c.flight = nil
-		if err == nil {
+		ran := make(chan struct{}) // closed if this caller's function is the one that logs in
+		flight := c.logins.DoChan("login", func() (any, error) {
+			close(ran)
+			cred, until, err := c.login(ctx)
+			if err != nil {
+				return loginResult{callerGone: ctx.Err() != nil}, err
+			}
+			c.mu.Lock()
+			defer c.mu.Unlock()
 			c.cred, c.credUntil = cred, until
 			c.credGen++
+			return loginResult{cred: cred, gen: c.credGen}, nil
+		})
+		var r singleflight.Result
+		select {
+		case r = <-flight:
+		case <-ctx.Done():
+			select {
+			case <-ran: // this caller's login, which its context ends at once: its error says more
+				r = <-flight
+			default:
+				return "", 0, ctx.Err()
+			}
 		}
-		f.err = err
-		f.leaderCtxErr = err != nil && ctx.Err() != nil
-		c.mu.Unlock()
-		close(f.done)
-		if err != nil {
-			return "", 0, err
+		res, _ := r.Val.(loginResult)
+		if r.Err == nil {
+			return res.cred, res.gen, nil
+		}
+		if !res.callerGone || ctx.Err() != nil {
+			return "", 0, r.Err
 		}
 	}
+}
+
+// loginResult is what one shared login gives its callers.
+type loginResult struct {
+	cred       string
+	gen        uint64
+	callerGone bool // the login failed because the context of the caller that ran it ended
 }
 
 func (c *Client) login(ctx context.Context) (string, time.Time, error) {

@@ -22,6 +22,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // Client is safe for concurrent use. Make it with New.
@@ -45,7 +47,7 @@ type Client struct {
 	cred      string    // session ID (legacy) or access token (OneAPI); "" = none
 	credGen   uint64    // counts logins, so that one 401 forces one new login
 	credUntil time.Time // OneAPI: renew from this moment on
-	flight    *loginFlight
+	logins    singleflight.Group
 	loginKey  string           // legacy: the key string the next login uses
 	proof     string           // the last obfuscated key or JWT sent: redacted like a secret
 	seen      map[int64]string // key values seen in answers, only to tell whether a regenerate happened
@@ -74,13 +76,6 @@ var defaultTiming = timing{
 // whatever the request timeout, so that a per-second limit (a wait of at most
 // a second) never fails a request.
 const minPaceWaitBound = 2 * time.Second
-
-// loginFlight is one login that concurrent callers share.
-type loginFlight struct {
-	done         chan struct{}
-	err          error
-	leaderCtxErr bool // the login failed because its caller's context ended
-}
 
 // New checks the configuration and makes a client. It does no network I/O.
 func New(cfg Config) (*Client, error) {

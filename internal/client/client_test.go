@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -432,6 +433,67 @@ func TestConcurrentCallsShareAFailedLogin(t *testing.T) {
 	// repeated failed logins can lock an account: the waiting callers share the failure
 	if f.loginCount() > 2 {
 		t.Fatalf("%d logins for 8 concurrent calls", f.loginCount())
+	}
+}
+
+// TestLoginSurvivesItsLeadingCallerGivingUp: two calls share a login; the
+// one that runs it gives up. The login fails for that caller alone: the
+// other logs in again and goes on.
+func TestLoginSurvivesItsLeadingCallerGivingUp(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t)
+	// the first login is held until its caller gives up; later ones go through
+	var held atomic.Bool
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Path == "/api/v1/auth" && held.CompareAndSwap(false, true) {
+			<-r.Context().Done()
+			return nil, r.Context().Err()
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	c := f.legacyClient(func(cfg *Config) { cfg.HTTPClient = hc })
+	leading, cancel := context.WithCancel(t.Context())
+	first := make(chan error, 1)
+	go func() {
+		_, _, err := c.OrganizationKey(leading)
+		first <- err
+	}()
+	for !held.Load() { // the first caller's login is in flight
+		runtime.Gosched()
+	}
+	second := make(chan error, 1)
+	go func() {
+		_, _, err := c.OrganizationKey(t.Context())
+		second <- err
+	}()
+	waitingInCredential(c, 2) // both wait for the one login
+	cancel()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the caller that gave up: %v, want context.Canceled", err)
+	}
+	if err := <-second; err != nil {
+		t.Fatalf("the other caller: %v, want its own login to go through", err)
+	}
+	if f.loginCount() != 1 {
+		t.Fatalf("%d logins reached the server, want 1", f.loginCount())
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// waitingInCredential returns once n goroutines wait in c.credential: the
+// go test timeout is the only bound.
+func waitingInCredential(c *Client, n int) {
+	frame := fmt.Sprintf("client.(*Client).credential(%p,", c)
+	buf := make([]byte, 1<<20)
+	for {
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		if strings.Count(stacks, frame) >= n {
+			return
+		}
+		runtime.Gosched()
 	}
 }
 
