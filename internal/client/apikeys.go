@@ -166,18 +166,3 @@ func checkID(op string, id int64) error {
 	}
 	return nil
 }
-
-// ValidKeyValue reports whether s is a key string the API accepts in an
-// edit: exactly 12 ASCII letters or digits.
-func ValidKeyValue(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		if !('a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9') {
-			return false
-		}
-	}
-	return true
-}

@@ -86,7 +86,7 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		cfg:      cfg,
 		mode:     mode,
-		baseURL:  base.String(),
+		baseURL:  base,
 		ua:       cfg.UserAgent,
 		timeout:  cfg.RequestTimeout,
 		log:      cfg.Logger,
@@ -97,7 +97,8 @@ func New(cfg Config) (*Client, error) {
 		seen:     map[int64]string{},
 	}
 	if mode == AuthOneAPI {
-		c.tokenURL, _ = checkURL("token URL", cfg.TokenURL) // validated above
+		token, _ := CheckEndpointURL(cfg.TokenURL) // validated above
+		c.tokenURL, _ = url.Parse(token)
 	}
 	if c.ua == "" {
 		c.ua = DefaultUserAgent

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -25,8 +24,8 @@ const (
 // Config says where the client connects and how it logs in.
 // Its String and GoString never show a secret.
 type Config struct {
-	// BaseURL is the API base URL (…/api/v1 or …/ztw/api/v1). Required.
-	// Whether plain http is acceptable (loopback only) is the caller's check.
+	// BaseURL is the API base URL (…/api/v1 or …/ztw/api/v1). Required;
+	// CheckEndpointURL says which URLs are taken.
 	BaseURL string
 
 	// Legacy login: all three are needed when ClientID is empty.
@@ -90,63 +89,46 @@ func setOrNot(set bool) string {
 }
 
 // validate checks the configuration without any network access and
-// returns the auth mode and the parsed base URL.
-func (c Config) validate() (AuthMode, *url.URL, error) {
-	base, err := checkURL("base URL", c.BaseURL)
+// returns the auth mode and the base URL without a trailing slash.
+func (c Config) validate() (AuthMode, string, error) {
+	base, err := CheckEndpointURL(c.BaseURL)
 	if err != nil {
-		return "", nil, err
+		return "", "", fmt.Errorf("the base URL: %w", err)
 	}
-	// calls append "/apiKeys" and such to the base
-	base.Path = strings.TrimRight(base.Path, "/")
-	base.RawPath = strings.TrimRight(base.RawPath, "/")
-	if c.MaxRetries < 0 {
-		return "", nil, errors.New("max retries must not be negative")
+	if c.MaxRetries < 0 || c.RequestTimeout < 0 || c.OperationTimeout < 0 {
+		return "", "", errors.New("max retries and timeouts must not be negative")
 	}
-	if c.RequestTimeout < 0 {
-		return "", nil, errors.New("request timeout must not be negative")
-	}
-	if c.OperationTimeout < 0 {
-		return "", nil, errors.New("operation timeout must not be negative")
-	}
-	for i := 0; i < len(c.UserAgent); i++ {
-		if c.UserAgent[i] < 0x20 || c.UserAgent[i] == 0x7f {
-			return "", nil, errors.New("user agent must not contain control characters")
-		}
+	if strings.ContainsFunc(c.UserAgent, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return "", "", errors.New("user agent must not contain control characters")
 	}
 
 	legacySet := nonEmpty(map[string]string{"username": c.Username, "password": c.Password, "API key": c.APIKey})
 	if c.ClientID != "" {
 		if len(legacySet) > 0 {
-			return "", nil, fmt.Errorf("both OneAPI (client ID) and legacy login (%s) are configured: use one of them", strings.Join(legacySet, ", "))
+			return "", "", fmt.Errorf("both OneAPI (client ID) and legacy login (%s) are configured: use one of them", strings.Join(legacySet, ", "))
 		}
-		if c.ClientSecret == "" && c.PrivateKey == nil {
-			return "", nil, errors.New("OneAPI login needs a client secret or a private key")
+		switch {
+		case c.ClientSecret == "" && c.PrivateKey == nil:
+			return "", "", errors.New("OneAPI login needs a client secret or a private key")
+		case c.ClientSecret != "" && c.PrivateKey != nil:
+			return "", "", errors.New("OneAPI login takes a client secret or a private key, not both")
+		case c.PrivateKey != nil && c.PrivateKey.Validate() != nil:
+			return "", "", errors.New("the private key is not a valid RSA private key")
+		case c.PrivateKey != nil && c.PrivateKey.N.BitLen() < MinPrivateKeyBits:
+			return "", "", fmt.Errorf("the private key must have at least %d bits", MinPrivateKeyBits)
+		case c.TokenURL == "":
+			return "", "", errors.New("OneAPI login needs a token URL")
+		case !ClientIDPattern.MatchString(c.ClientID):
+			return "", "", errors.New("the client ID must be printable ASCII without spaces")
 		}
-		if c.ClientSecret != "" && c.PrivateKey != nil {
-			return "", nil, errors.New("OneAPI login takes a client secret or a private key, not both")
-		}
-		if c.PrivateKey != nil {
-			if err := c.PrivateKey.Validate(); err != nil {
-				return "", nil, errors.New("the private key is not a valid RSA private key")
-			}
-			if c.PrivateKey.N.BitLen() < 2048 {
-				return "", nil, errors.New("the private key must have at least 2048 bits")
-			}
-		}
-		if c.TokenURL == "" {
-			return "", nil, errors.New("OneAPI login needs a token URL")
-		}
-		if _, err := checkURL("token URL", c.TokenURL); err != nil {
-			return "", nil, err
-		}
-		if !validClientID(c.ClientID) {
-			return "", nil, errors.New("the client ID must be printable ASCII without spaces")
+		if _, err := CheckEndpointURL(c.TokenURL); err != nil {
+			return "", "", fmt.Errorf("the token URL: %w", err)
 		}
 		return AuthOneAPI, base, nil
 	}
 
 	if c.ClientSecret != "" || c.PrivateKey != nil || c.TokenURL != "" {
-		return "", nil, errors.New("a client secret, private key or token URL is set without a client ID: OneAPI login needs the client ID too")
+		return "", "", errors.New("a client secret, private key or token URL is set without a client ID: OneAPI login needs the client ID too")
 	}
 	var missing []string
 	for _, f := range []struct{ name, value string }{{"username", c.Username}, {"password", c.Password}, {"API key", c.APIKey}} {
@@ -155,10 +137,10 @@ func (c Config) validate() (AuthMode, *url.URL, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return "", nil, fmt.Errorf("legacy login needs a username, a password and an API key: %s missing (or set a client ID for OneAPI login)", strings.Join(missing, ", "))
+		return "", "", fmt.Errorf("legacy login needs a username, a password and an API key: %s missing (or set a client ID for OneAPI login)", strings.Join(missing, ", "))
 	}
 	if err := checkObfuscatableKey(c.APIKey); err != nil {
-		return "", nil, err
+		return "", "", err
 	}
 	return AuthLegacy, base, nil
 }
@@ -171,39 +153,6 @@ func nonEmpty(fields map[string]string) []string {
 		}
 	}
 	return set
-}
-
-func validClientID(id string) bool {
-	for i := 0; i < len(id); i++ {
-		if id[i] < 0x21 || id[i] > 0x7e {
-			return false
-		}
-	}
-	return true
-}
-
-// checkURL accepts an absolute http(s) URL without credentials, query or fragment.
-func checkURL(what, raw string) (*url.URL, error) {
-	if raw == "" {
-		return nil, fmt.Errorf("the %s is required", what)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("the %s is not a valid URL", what)
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return nil, fmt.Errorf("the %s must start with https://", what)
-	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("the %s has no host", what)
-	}
-	if u.User != nil {
-		return nil, fmt.Errorf("the %s must not carry credentials", what)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return nil, fmt.Errorf("the %s must not have a query or fragment", what)
-	}
-	return u, nil
 }
 
 // ParsePrivateKey reads a PEM-encoded RSA private key in PKCS#1 or PKCS#8

@@ -35,16 +35,10 @@ func Obfuscate(apiKey, timestamp string) (string, error) {
 	return string(out), nil
 }
 
-// checkObfuscatableKey accepts a key of at least 12 printable ASCII characters:
-// the algorithm indexes it by digit (+2), and by byte.
+// checkObfuscatableKey: the algorithm indexes the key by digit (+2), and by byte.
 func checkObfuscatableKey(apiKey string) error {
-	if len(apiKey) < 12 {
-		return errors.New("the API key must have at least 12 characters")
-	}
-	for i := 0; i < len(apiKey); i++ {
-		if apiKey[i] < 0x21 || apiKey[i] > 0x7e {
-			return errors.New("the API key must be printable ASCII without spaces")
-		}
+	if !ValidLoginKey(apiKey) {
+		return fmt.Errorf("the API key must be at least %d ASCII letters or digits", KeyLength)
 	}
 	return nil
 }

@@ -212,7 +212,7 @@ func FuzzResolveSettings(f *testing.F) {
 		if diags.HasError() {
 			return
 		}
-		if _, err := checkEndpointURL(s.baseURL); err != nil {
+		if _, err := client.CheckEndpointURL(s.baseURL); err != nil {
 			t.Fatalf("accepted base URL %q: %v", s.baseURL, err)
 		}
 		if !s.hasLogin {

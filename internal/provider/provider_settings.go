@@ -173,7 +173,7 @@ func resolveSettings(m providerModel, lookupEnv LookupEnv) (settings, diag.Diagn
 
 	baseURL := pick("base_url", m.BaseURL, lookupEnv, envBaseURL)
 	if baseURL.isSet {
-		u, err := checkEndpointURL(baseURL.value)
+		u, err := client.CheckEndpointURL(baseURL.value)
 		if err == nil {
 			u, err = withAPIPath(u, s.authMode)
 		}
@@ -236,7 +236,7 @@ func checkOneAPI(s *settings, oneAPI []setting, tokenURL setting) diag.Diagnosti
 		diags.AddAttributeError(path.Root("client_id"), "Incomplete OneAPI login",
 			fmt.Sprintf("OneAPI login is configured (%s is set) but client_id is not. Set client_id in the provider "+
 				"block or the %s environment variable.", firstSet(oneAPI).origin(), envClientID))
-	} else if !clientIDPattern.MatchString(clientID.value) {
+	} else if !client.ClientIDPattern.MatchString(clientID.value) {
 		// the client would refuse it in Configure with a message that names no argument
 		diags.AddAttributeError(path.Root("client_id"), "Invalid client_id",
 			fmt.Sprintf("%s holds spaces or characters outside printable ASCII, which no OneAPI client ID has. Copy "+
@@ -268,7 +268,7 @@ func checkOneAPI(s *settings, oneAPI []setting, tokenURL setting) diag.Diagnosti
 	}
 	switch {
 	case tokenURL.isSet:
-		u, err := checkEndpointURL(tokenURL.value)
+		u, err := client.CheckEndpointURL(tokenURL.value)
 		if err != nil {
 			diags.AddAttributeError(path.Root("token_url"), "Invalid token_url",
 				fmt.Sprintf("%s: %s.", tokenURL.origin(), err))
@@ -343,9 +343,6 @@ func origins(ss []setting) string {
 // of 16384 bits takes about 13 KB.
 const maxPrivateKeyFile = 64 << 10
 
-// minPrivateKeyBits is the smallest RSA key the client signs with.
-const minPrivateKeyBits = 2048
-
 // loadPrivateKey reads private_key, PEM text or the path of a file holding
 // it, for its validator and for Configure alike. It returns the PEM text too
 // (the file's, for a path), which Configure masks in the provider's logs.
@@ -364,9 +361,9 @@ func loadPrivateKey(value string) (text string, key *rsa.PrivateKey, err error) 
 		return text, nil, fmt.Errorf("%w; give an RSA private key in PEM form (PKCS #1 or PKCS #8), or the path of a file holding one", err)
 	}
 	// the client refuses smaller keys; saying so here names the argument
-	if bits := key.N.BitLen(); bits < minPrivateKeyBits {
+	if bits := key.N.BitLen(); bits < client.MinPrivateKeyBits {
 		return text, nil, fmt.Errorf("the RSA key has %d bits, and OneAPI signing needs at least %d; give a key of %d bits or more",
-			bits, minPrivateKeyBits, minPrivateKeyBits)
+			bits, client.MinPrivateKeyBits, client.MinPrivateKeyBits)
 	}
 	return text, key, nil
 }

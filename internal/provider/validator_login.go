@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/client"
 )
 
 // notBlankValidators refuse empty or all-space values, which would otherwise
@@ -26,13 +27,10 @@ func notBlankValidators() []validator.String {
 // provider process, uses it for every login argument.
 var notBlankPattern = regexp.MustCompile(`^$|\S`)
 
-// clientIDPattern is a OneAPI client ID: printable ASCII without spaces. The
-// provider block's client_id is checked by clientIDValidator, the environment's
-// in Configure.
-var clientIDPattern = regexp.MustCompile(`^[!-~]+$`)
-
+// clientIDValidator checks the provider block's client_id against
+// client.ClientIDPattern; Configure checks the environment's.
 func clientIDValidator() validator.String {
-	return stringvalidator.RegexMatches(clientIDPattern, "must be printable ASCII without spaces, as OneAPI client IDs are; "+
+	return stringvalidator.RegexMatches(client.ClientIDPattern, "must be printable ASCII without spaces, as OneAPI client IDs are; "+
 		"copy it again from ZIdentity (Integration > API Clients), without quotes or line breaks")
 }
 
@@ -60,14 +58,14 @@ func loginKeyValidator() validator.String {
 	return stringCheck{description: "must be at least 12 letters or digits", problem: explained(checkLoginKey)}
 }
 
-// checkLoginKey: the login obfuscation reads characters 0 to 11 of the key,
-// and organization keys are letters and digits. It checks ZTC_API_KEY too.
+// checkLoginKey says what keeps key from being a login key (client.ValidLoginKey).
+// It checks ZTC_API_KEY too.
 func checkLoginKey(key string) error {
-	if len(key) < keyLength {
+	if len(key) < client.KeyLength {
 		return fmt.Errorf("the key has %d characters, and an organization API key has at least %d; copy it whole "+
-			"from the portal (Administration > API Key Management)", len(key), keyLength)
+			"from the portal (Administration > API Key Management)", len(key), client.KeyLength)
 	}
-	if !isAlphanumeric(key) {
+	if !client.ValidLoginKey(key) {
 		return errors.New("the key holds characters other than letters and digits; copy it again from the portal " +
 			"(Administration > API Key Management), without spaces or quotes")
 	}
