@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -317,7 +318,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 		}
 		resp, err := c.send(ctx, cl, target, cl.body, ct, c.authHeaders(cred), n, slot)
 		if err != nil {
-			return attemptResult{err: err, sent: !isDialError(err)}
+			return attemptResult{err: err, sent: !isDialError(err) && !errors.Is(err, ErrTLS)}
 		}
 		if resp.status == http.StatusUnauthorized && try == 0 {
 			// the session or token ended: log in again and repeat once
@@ -507,6 +508,11 @@ func (c *Client) transportError(ctx, actx context.Context, cl *call, target stri
 		}
 	case ctx.Err() != nil:
 		desc = ctx.Err().Error() // the caller's own deadline or cancellation
+	case tlsVerifyFailure(err) != nil:
+		kind = ErrTLS
+		// the reason can quote names from the certificate: not the answer the cut below is for
+		reason := strings.ReplaceAll(tlsVerifyFailure(err).Error(), `"`, "'")
+		desc = fmt.Sprintf("the TLS certificate of %s is not trusted: %s", where, reason)
 	case isDialError(err):
 		kind = ErrUnreachable
 		desc = fmt.Sprintf("cannot reach %s: %s", where, dialFailure(err, actx, c.timeout))
@@ -528,6 +534,26 @@ func (c *Client) transportError(ctx, actx context.Context, cl *call, target stri
 	}
 	msg := fmt.Sprintf("%s (%s %s): %s", cl.op, cl.method, cl.path, sanitizeText(c.redact(desc, cl.secrets), 400))
 	return &TransportError{Op: cl.op, URL: where, msg: msg, kind: kind, cause: err}
+}
+
+// tlsVerifyFailure returns the certificate check that failed the TLS
+// handshake, or nil.
+func tlsVerifyFailure(err error) error {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var ci x509.CertificateInvalidError
+	var hn x509.HostnameError
+	switch {
+	case errors.As(err, &cv):
+		return cv.Err
+	case errors.As(err, &ua):
+		return ua
+	case errors.As(err, &ci):
+		return ci
+	case errors.As(err, &hn):
+		return hn
+	}
+	return nil
 }
 
 // dialFailure says in a few words why no connection was made.

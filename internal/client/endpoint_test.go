@@ -3,8 +3,12 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -147,5 +151,65 @@ func TestOperationTimeStopsARetryThatCannotFit(t *testing.T) {
 	}
 	if waits := rec.all(); len(waits) != 0 || f.count("GET", "/api/v1/apiKeys") != 1 {
 		t.Fatalf("waits %v: want one list and no wait", waits)
+	}
+}
+
+// untrustedServer is an HTTPS endpoint whose certificate no authority of
+// this machine signed, as behind a TLS-intercepting proxy or a private CA.
+func untrustedServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are expected
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestUntrustedCertificateIsErrTLS: a certificate that fails verification
+// is ErrTLS, names the URL and what failed, and is not retried: it fails
+// the same way every time.
+func TestUntrustedCertificateIsErrTLS(t *testing.T) {
+	t.Parallel()
+	srv := untrustedServer(t)
+	host := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	for _, tc := range []struct {
+		name, base string
+		hc         *http.Client
+		says       string
+	}{
+		{"unknown authority", srv.URL + "/api/v1", nil, "x509: certificate signed by unknown authority"},
+		// the test server's certificate is trusted here, and names 127.0.0.1 and example.com
+		{"another host's certificate", host + "/api/v1", srv.Client(), "x509: certificate is valid for"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := endpointClient(t, tc.base, func(cfg *Config) { cfg.HTTPClient, cfg.MaxRetries = tc.hc, 3 })
+			rec := recordWaits(c, false)
+			_, _, err := c.OrganizationKey(t.Context())
+			want := "login (POST /auth): the TLS certificate of " + tc.base + "/auth is not trusted: " + tc.says
+			var te *TransportError
+			if !errors.Is(err, ErrTLS) || errors.Is(err, ErrUnreachable) || !strings.HasPrefix(fmt.Sprint(err), want) ||
+				!errors.As(err, &te) || te.URL != tc.base+"/auth" {
+				t.Fatalf("err = %v, want ErrTLS starting %q", err, want)
+			}
+			if waits := rec.all(); len(waits) != 0 {
+				t.Fatalf("waits %v: a certificate that fails is not retried", waits)
+			}
+		})
+	}
+}
+
+// TestUntrustedCertificateOnAWriteIsNotAnUnknownOutcome: the handshake fails
+// before the request leaves, so the write surely did not happen: no check.
+func TestUntrustedCertificateOnAWriteIsNotAnUnknownOutcome(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t) // a token endpoint the client trusts: plain http on loopback
+	srv := untrustedServer(t)
+	c := f.oneAPIClient(func(cfg *Config) { cfg.BaseURL, cfg.MaxRetries = srv.URL+"/ztw/api/v1", 3 })
+	_, err := c.EditAPIKey(t.Context(), 10, "NewValue1234")
+	if !errors.Is(err, ErrTLS) || errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("err = %v, want ErrTLS with a known outcome", err)
+	}
+	if f.loginCount() != 1 || len(f.allCalls()) != 1 {
+		t.Fatalf("%d requests at the token endpoint, want the one token request", len(f.allCalls()))
 	}
 }

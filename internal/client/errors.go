@@ -33,6 +33,10 @@ var (
 	// ErrTimeout: the endpoint took the connection but gave no answer within
 	// the per-request timeout, or the operation's time ran out. The message names the URL.
 	ErrTimeout = errors.New("cloudconnector: no answer in time")
+	// ErrTLS: the endpoint's TLS certificate failed verification (an unknown
+	// authority, a wrong host name, expired): nothing was sent, and trying
+	// again cannot help. The message names the URL.
+	ErrTLS = errors.New("cloudconnector: TLS certificate not trusted")
 )
 
 // Error codes of the API that select a more specific sentinel.

@@ -80,6 +80,11 @@ func (d *providerData) apiError(op apiOperation, err error, attr path.Path) diag
 	case errors.Is(err, client.ErrUnauthorized):
 		detail = "The API refused the session even after a fresh login: " + err.Error() + ". Check that the login " +
 			"credentials are current, then run the command again."
+	case errors.Is(err, client.ErrTLS):
+		detail = fmt.Sprintf("%s. Nothing was sent, and running the command again will not help. Check that the URL "+
+			"(from %s) is the API's; if a TLS-intercepting proxy is in the way (HTTPS_PROXY, NO_PROXY), or the "+
+			"endpoint uses a private CA, give this machine that CA: SSL_CERT_FILE or SSL_CERT_DIR, or the system's "+
+			"trust store.", err, d.urlOrigin(err))
 	case errors.Is(err, client.ErrUnreachable):
 		detail = fmt.Sprintf("%s. Check the URL (from %s), that this machine can reach it, and any proxy "+
 			"(HTTPS_PROXY, NO_PROXY).", err, d.urlOrigin(err))
