@@ -60,7 +60,7 @@ func TestAccProviderConfigErrors(t *testing.T) {
 				"ZTC_USERNAME": "admin@acme.com", "ZTC_PASSWORD": "pw", "ZTC_API_KEY": "AbCd12EfGh34",
 				"ZSCALER_CLIENT_ID": "abc", "ZSCALER_CLIENT_SECRET": "s3cret", "ZSCALER_VANITY_DOMAIN": "acme",
 			},
-			want: `Legacy login (environment variable ZTC_USERNAME, environment variable ZTC_PASSWORD, environment variable ZTC_API_KEY) and OneAPI login (environment variable ZSCALER_CLIENT_ID`,
+			want: `Legacy login: ZTC_USERNAME, ZTC_PASSWORD, ZTC_API_KEY in the environment. OneAPI login: ZSCALER_CLIENT_ID`,
 		},
 		{
 			name:     "http to a host that is not loopback",

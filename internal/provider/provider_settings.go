@@ -292,9 +292,8 @@ func checkOneAPI(s *settings, oneAPI []setting, tokenURL setting) diag.Diagnosti
 
 func mixedLoginError(legacy, oneAPI []setting) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(path.Root("client_id"), "Both legacy and OneAPI login are configured",
-		fmt.Sprintf("Legacy login (%s) and OneAPI login (%s) are both set. The provider logs in one way: keep "+
-			"username, password and api_key for legacy login, or client_id with client_secret or private_key "+
-			"and vanity_domain for OneAPI, and remove the others.", origins(legacy), origins(oneAPI)))
+		fmt.Sprintf("Legacy login: %s. OneAPI login: %s. Keep one login and remove the other's settings.",
+			whereSet(legacy), whereSet(oneAPI)))
 }
 
 func anySet(ss []setting) bool { return firstSet(ss).isSet }
@@ -329,14 +328,26 @@ func onlyFromConfig(ss []setting) []setting {
 	return out
 }
 
-func origins(ss []setting) string {
-	var names []string
+// whereSet lists the settings that are set, by where they come from:
+// "username in the provider block; ZTC_PASSWORD, ZTC_API_KEY in the environment".
+func whereSet(ss []setting) string {
+	var block, env []string
 	for _, s := range ss {
-		if s.isSet {
-			names = append(names, s.origin())
+		switch {
+		case s.config:
+			block = append(block, s.attr)
+		case s.isSet:
+			env = append(env, s.env)
 		}
 	}
-	return strings.Join(names, ", ")
+	var parts []string
+	if len(block) > 0 {
+		parts = append(parts, strings.Join(block, ", ")+" in the provider block")
+	}
+	if len(env) > 0 {
+		parts = append(parts, strings.Join(env, ", ")+" in the environment")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // maxPrivateKeyFile bounds what is read of a private_key path: a PEM RSA key

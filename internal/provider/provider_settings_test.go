@@ -88,6 +88,40 @@ func TestResolveSettingsNoLoginIsLazy(t *testing.T) {
 	}
 }
 
+// TestMixedLoginSaysWhatIsSetWhere: one sentence per login names its settings
+// and where each comes from, then the fix.
+func TestMixedLoginSaysWhatIsSetWhere(t *testing.T) {
+	env := map[string]string{envPassword: "pw", envAPIKey: "AbCd12EfGh34", envClientID: "abc", envClientSecret: "s3cret"}
+	for _, tc := range []struct {
+		name     string
+		username types.String
+		want     string
+	}{
+		{"all in the environment", types.StringNull(),
+			"Legacy login: ZTC_PASSWORD, ZTC_API_KEY in the environment. OneAPI login: ZSCALER_CLIENT_ID, " +
+				"ZSCALER_CLIENT_SECRET in the environment. Keep one login and remove the other's settings."},
+		{"a legacy argument in the provider block", types.StringValue("admin@acme.com"),
+			"Legacy login: username in the provider block; ZTC_PASSWORD, ZTC_API_KEY in the environment. OneAPI login: " +
+				"ZSCALER_CLIENT_ID, ZSCALER_CLIENT_SECRET in the environment. Keep one login and remove the other's settings."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := nullModel()
+			m.Username = tc.username
+			legacy := []setting{pick("username", m.Username, envOf(env), envUsername), pick("password", m.Password, envOf(env), envPassword),
+				pick("api_key", m.APIKey, envOf(env), envAPIKey)}
+			oneAPI := []setting{pick("client_id", m.ClientID, envOf(env), envClientID),
+				pick("client_secret", m.ClientSecret, envOf(env), envClientSecret)}
+			if got := mixedLoginError(legacy, oneAPI).Detail(); got != tc.want {
+				t.Fatalf("detail:\n%s\nwant:\n%s", got, tc.want)
+			}
+		})
+	}
+	// resolveSettings refuses the mix from the environment with this message
+	if _, diags := resolveSettings(nullModel(), envOf(env)); !strings.Contains(diagsText(diags), "Legacy login: ZTC_PASSWORD") {
+		t.Fatalf("resolveSettings: %s", diagsText(diags))
+	}
+}
+
 func TestResolveSettingsSecretsStayOutOfDiagnostics(t *testing.T) {
 	secrets := []string{"hunter2hunter2", "AbCd12EfGh3!", "s3cr3t-value"}
 	m := nullModel()
