@@ -42,7 +42,9 @@ func (c *Client) RegenerateAPIKey(ctx context.Context, id int64) (APIKey, error)
 		return APIKey{}, err
 	}
 	// taken now: a concurrent list may record the new value before the check runs
-	before, known := c.seenValue(id)
+	c.mu.Lock()
+	before, known := c.seen[id]
+	c.mu.Unlock()
 	cl := &call{
 		op: OpRegenerate, method: http.MethodPost, path: fmt.Sprintf("/apiKeys/%d/regenerate", id),
 		body: []byte("{}"), write: true, maxRetries: c.cfg.MaxRetries,
@@ -151,13 +153,6 @@ func (c *Client) remember(k APIKey) {
 	c.mu.Lock()
 	c.seen[k.ID] = k.Value
 	c.mu.Unlock()
-}
-
-func (c *Client) seenValue(id int64) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.seen[id]
-	return v, ok
 }
 
 func checkID(op string, id int64) error {

@@ -1,12 +1,14 @@
-// Package client talks to the Zscaler Cloud & Branch Connector API about
-// API keys: it logs in (legacy session or OneAPI token), lists, regenerates,
-// adds, edits and deletes keys, retries what is safe to retry, keeps within
-// the documented rate limits, and turns the API's answers into typed errors.
-// It has no Terraform dependency; any Go program can use it.
+// Package client is this provider's client of the Zscaler Cloud & Branch
+// Connector API, for the organization's API key: it logs in (legacy session
+// or OneAPI token), reads, regenerates, adds, edits and deletes the key,
+// retries what is safe to retry, keeps within the documented rate limits,
+// and turns the API's answers into typed errors. It imports nothing of
+// Terraform, and holds the rules for the values the API takes (rules.go).
 package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"crypto/tls"
@@ -84,12 +86,15 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("client configuration: %w", err)
 	}
+	timeout := cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout)
 	c := &Client{
 		cfg:      cfg,
 		mode:     mode,
 		baseURL:  base,
-		ua:       cfg.UserAgent,
-		timeout:  cfg.RequestTimeout,
+		http:     httpClient(),
+		ua:       cmp.Or(cfg.UserAgent, DefaultUserAgent),
+		timeout:  timeout,
+		opTime:   cmp.Or(cfg.OperationTimeout, max(DefaultOperationTimeout, timeout)),
 		log:      cfg.Logger,
 		timing:   defaultTiming,
 		now:      time.Now,
@@ -101,17 +106,6 @@ func New(cfg Config) (*Client, error) {
 		token, _ := CheckEndpointURL(cfg.TokenURL) // validated above
 		c.tokenURL, _ = url.Parse(token)
 	}
-	if c.ua == "" {
-		c.ua = DefaultUserAgent
-	}
-	if c.timeout == 0 {
-		c.timeout = DefaultRequestTimeout
-	}
-	c.opTime = cfg.OperationTimeout
-	if c.opTime == 0 {
-		c.opTime = max(DefaultOperationTimeout, c.timeout)
-	}
-	c.http = httpClient(cfg.HTTPClient)
 	if !cfg.DisablePacing {
 		// c.now is read at each use: tests move the client's clock
 		c.pace = newPacer(func() time.Time { return c.now() }, c.sleep, max(c.timeout, minPaceWaitBound))
@@ -119,34 +113,24 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// httpClient returns a client that never follows redirects: a redirect would
-// carry the session header to wherever it points, and turn a POST into a GET.
-func httpClient(given *http.Client) *http.Client {
-	var hc http.Client
-	if given != nil {
-		hc = *given
-	} else {
-		// No dial, TLS or header timeout of its own: each request's context
-		// carries the request timeout, which bounds every phase, so that the
-		// setting alone decides (a fixed one would cut a longer setting short).
-		hc.Transport = &http.Transport{
+// httpClient returns the client's HTTP client. It has no dial, TLS or header
+// timeout of its own: each request's context carries the request timeout,
+// which bounds every phase, so that the setting alone decides (a fixed one
+// would cut a longer setting short). It never follows redirects: a redirect
+// would carry the session header to wherever it points, and turn a POST into a GET.
+func httpClient() *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,
 			DialContext:         (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext,
 			TLSClientConfig:     &tls.Config{MinVersion: tls.VersionTLS12},
 			IdleConnTimeout:     90 * time.Second, // closes idle pooled connections; bounds no request
 			MaxIdleConnsPerHost: 4,
 			ForceAttemptHTTP2:   true,
-		}
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &hc
 }
-
-// AuthMode tells how the client logs in.
-func (c *Client) AuthMode() AuthMode { return c.mode }
-
-// BaseURL is the API base URL the client calls, without a trailing slash.
-func (c *Client) BaseURL() string { return c.baseURL }
 
 // String describes the client without any secret.
 func (c *Client) String() string {
@@ -270,16 +254,13 @@ func (c *Client) exec(ctx context.Context, cl *call) (result, error) {
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < f.wait {
 			if ownBudget {
-				return result{}, &budgetError{
-					msg: fmt.Sprintf("%v; gave up after %s: the next would start after the %s an operation may take in all",
-						f.err, plural(retries+1, "attempt"), c.opTime),
-					last: f.err,
-				}
+				return result{}, fmt.Errorf("%w; gave up after %s: the next would start after the %s an operation may take in all",
+					f.err, plural(retries+1, "attempt"), c.opTime)
 			}
 			return result{}, f.err // the caller's context would end before the retry
 		}
 		if err := c.sleep(ctx, cl.op, f.wait, f.reason); err != nil {
-			return result{}, newWaitError(cl.op, err, f.err)
+			return result{}, fmt.Errorf("%s: %w while waiting to try again; last error: %w", cl.op, err, f.err)
 		}
 		retries++
 	}

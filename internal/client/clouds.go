@@ -42,18 +42,26 @@ const (
 	AuthOneAPI AuthMode = "oneapi"
 )
 
+// checkCloud refuses an unknown cloud, and one without OneAPI for a OneAPI login.
+func checkCloud(cloud string, mode AuthMode) error {
+	if !IsCloud(cloud) {
+		return fmt.Errorf("unknown cloud %q: valid clouds are %s", cloud, strings.Join(clouds, ", "))
+	}
+	if mode == AuthOneAPI && !OneAPISupported(cloud) {
+		return fmt.Errorf("OneAPI is not offered on cloud %q: use legacy login (username, password, api_key) there", cloud)
+	}
+	return nil
+}
+
 // BaseURL gives the API base URL of a cloud for an auth mode.
 func BaseURL(cloud string, mode AuthMode) (string, error) {
-	if !IsCloud(cloud) {
-		return "", fmt.Errorf("unknown cloud %q: valid clouds are %s", cloud, strings.Join(clouds, ", "))
+	if err := checkCloud(cloud, mode); err != nil {
+		return "", err
 	}
 	switch mode {
 	case AuthLegacy:
 		return "https://connector." + cloud + ".net/api/v1", nil
 	case AuthOneAPI:
-		if !OneAPISupported(cloud) {
-			return "", fmt.Errorf("OneAPI is not offered on cloud %q: use legacy login (username, password, api_key) there", cloud)
-		}
 		if cloud == DefaultCloud {
 			return "https://api.zsapi.net/ztw/api/v1", nil
 		}
@@ -65,11 +73,8 @@ func BaseURL(cloud string, mode AuthMode) (string, error) {
 
 // TokenURL gives the OneAPI token URL for a vanity domain on a cloud.
 func TokenURL(cloud, vanityDomain string) (string, error) {
-	if !OneAPISupported(cloud) {
-		if !IsCloud(cloud) {
-			return "", fmt.Errorf("unknown cloud %q: valid clouds are %s", cloud, strings.Join(clouds, ", "))
-		}
-		return "", fmt.Errorf("OneAPI is not offered on cloud %q: use legacy login (username, password, api_key) there", cloud)
+	if err := checkCloud(cloud, AuthOneAPI); err != nil {
+		return "", err
 	}
 	if vanityDomain == "" {
 		return "", fmt.Errorf("a vanity domain is needed to build the OneAPI token URL")

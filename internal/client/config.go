@@ -7,7 +7,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 )
@@ -42,10 +41,9 @@ type Config struct {
 	// attempt, login and wait in it: retries stop when it is spent.
 	// 0 = 90 s, or RequestTimeout where that is longer.
 	OperationTimeout time.Duration
-	UserAgent        string       // "" = "cloudconnector-go-client"
-	HTTPClient       *http.Client // nil = a client with sane transport timeouts
-	Logger           Logger       // nil = silent
-	DisablePacing    bool         // turn off the client-side pace (for tests that want to meet the server's limits)
+	UserAgent        string // "" = "cloudconnector-go-client"
+	Logger           Logger // nil = silent
+	DisablePacing    bool   // turn off the client-side pace (for tests that want to meet the server's limits)
 }
 
 // Logger receives the client's debug lines. Fields never hold bodies or secrets.
@@ -55,20 +53,10 @@ type Logger interface {
 
 // String shows the configuration with every secret replaced.
 func (c Config) String() string {
-	var b strings.Builder
-	b.WriteString("client.Config{")
-	fmt.Fprintf(&b, "BaseURL: %q", c.BaseURL)
-	if c.ClientID != "" {
-		fmt.Fprintf(&b, ", ClientID: %q, ClientSecret: %s, PrivateKey: %s, TokenURL: %q",
-			c.ClientID, redacted(c.ClientSecret != ""), redacted(c.PrivateKey != nil), c.TokenURL)
-	}
-	if c.Username != "" || c.Password != "" || c.APIKey != "" || c.ClientID == "" {
-		fmt.Fprintf(&b, ", Username: %q, Password: %s, APIKey: %s",
-			c.Username, redacted(c.Password != ""), redacted(c.APIKey != ""))
-	}
-	fmt.Fprintf(&b, ", MaxRetries: %d, RequestTimeout: %s, OperationTimeout: %s, UserAgent: %q, HTTPClient: %s, Logger: %s, DisablePacing: %t}",
-		c.MaxRetries, c.RequestTimeout, c.OperationTimeout, c.UserAgent, setOrNot(c.HTTPClient != nil), setOrNot(c.Logger != nil), c.DisablePacing)
-	return b.String()
+	return fmt.Sprintf("client.Config{BaseURL: %q, Username: %q, Password: %s, APIKey: %s, ClientID: %q, ClientSecret: %s, "+
+		"PrivateKey: %s, TokenURL: %q, MaxRetries: %d, RequestTimeout: %s, OperationTimeout: %s, UserAgent: %q, DisablePacing: %t}",
+		c.BaseURL, c.Username, redacted(c.Password != ""), redacted(c.APIKey != ""), c.ClientID, redacted(c.ClientSecret != ""),
+		redacted(c.PrivateKey != nil), c.TokenURL, c.MaxRetries, c.RequestTimeout, c.OperationTimeout, c.UserAgent, c.DisablePacing)
 }
 
 // GoString is String, so that %#v cannot print a secret either.
@@ -79,13 +67,6 @@ func redacted(set bool) string {
 		return `"***"`
 	}
 	return `""`
-}
-
-func setOrNot(set bool) string {
-	if set {
-		return "set"
-	}
-	return "nil"
 }
 
 // validate checks the configuration without any network access and
@@ -102,7 +83,14 @@ func (c Config) validate() (AuthMode, string, error) {
 		return "", "", errors.New("user agent must not contain control characters")
 	}
 
-	legacySet := nonEmpty(map[string]string{"username": c.Username, "password": c.Password, "API key": c.APIKey})
+	var legacySet, missing []string
+	for _, f := range []struct{ name, value string }{{"username", c.Username}, {"password", c.Password}, {"API key", c.APIKey}} {
+		if f.value != "" {
+			legacySet = append(legacySet, f.name)
+		} else {
+			missing = append(missing, f.name)
+		}
+	}
 	if c.ClientID != "" {
 		if len(legacySet) > 0 {
 			return "", "", fmt.Errorf("both OneAPI (client ID) and legacy login (%s) are configured: use one of them", strings.Join(legacySet, ", "))
@@ -130,12 +118,6 @@ func (c Config) validate() (AuthMode, string, error) {
 	if c.ClientSecret != "" || c.PrivateKey != nil || c.TokenURL != "" {
 		return "", "", errors.New("a client secret, private key or token URL is set without a client ID: OneAPI login needs the client ID too")
 	}
-	var missing []string
-	for _, f := range []struct{ name, value string }{{"username", c.Username}, {"password", c.Password}, {"API key", c.APIKey}} {
-		if f.value == "" {
-			missing = append(missing, f.name)
-		}
-	}
 	if len(missing) > 0 {
 		return "", "", fmt.Errorf("legacy login needs a username, a password and an API key: %s missing (or set a client ID for OneAPI login)", strings.Join(missing, ", "))
 	}
@@ -143,16 +125,6 @@ func (c Config) validate() (AuthMode, string, error) {
 		return "", "", err
 	}
 	return AuthLegacy, base, nil
-}
-
-func nonEmpty(fields map[string]string) []string {
-	var set []string
-	for _, name := range []string{"username", "password", "API key"} {
-		if fields[name] != "" {
-			set = append(set, name)
-		}
-	}
-	return set
 }
 
 // ParsePrivateKey reads a PEM-encoded RSA private key in PKCS#1 or PKCS#8

@@ -75,15 +75,15 @@ func TestNewModesAndBaseURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.AuthMode() != AuthLegacy || c.BaseURL() != "https://connector.zscaler.net/api/v1" {
-		t.Fatalf("mode %s, base %q", c.AuthMode(), c.BaseURL())
+	if c.mode != AuthLegacy || c.baseURL != "https://connector.zscaler.net/api/v1" {
+		t.Fatalf("mode %s, base %q", c.mode, c.baseURL)
 	}
 	o, err := New(Config{BaseURL: "https://api.zsapi.net/ztw/api/v1", ClientID: "c", ClientSecret: "s", TokenURL: "https://x.zslogin.net/oauth2/v1/token"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.AuthMode() != AuthOneAPI {
-		t.Fatalf("mode %s", o.AuthMode())
+	if o.mode != AuthOneAPI {
+		t.Fatalf("mode %s", o.mode)
 	}
 }
 

@@ -82,9 +82,6 @@ func decodeAPIKey(data []byte) (APIKey, error) {
 
 // decodeKeyObject decodes one key object, and tells whether it is a partner's.
 func decodeKeyObject(data []byte) (k APIKey, partner bool, err error) {
-	if t := firstToken(data); t != '{' {
-		return APIKey{}, false, fmt.Errorf("expected a JSON object, got %s", jsonKind(t))
-	}
 	var w wireKey
 	if err := unmarshalJSON(data, &w); err != nil {
 		return APIKey{}, false, err
@@ -119,16 +116,11 @@ func decodeKeyObject(data []byte) (k APIKey, partner bool, err error) {
 	return k, w.Partner != nil, nil
 }
 
-// epochSeconds reads the API's lastModifiedTime (epoch seconds).
+// epochSeconds reads the API's lastModifiedTime (epoch seconds). Within the
+// range taken, a float64 holds whole seconds exactly.
 func epochSeconds(n json.Number) (time.Time, error) {
-	if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
-		if i < -(1<<40) || i > 1<<40 {
-			return time.Time{}, errors.New("out of range for epoch seconds")
-		}
-		return time.Unix(i, 0).UTC(), nil
-	}
 	f, err := strconv.ParseFloat(string(n), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < -(1<<40) || f > 1<<40 {
+	if err != nil || math.IsNaN(f) || math.Abs(f) > 1<<40 {
 		return time.Time{}, errors.New("out of range for epoch seconds")
 	}
 	sec, frac := math.Modf(f)
@@ -212,13 +204,10 @@ func decodeToken(contentType string, data []byte) (tokenAnswer, error) {
 		}
 		return tokenAnswer{}, fmt.Errorf("the token answer is %s %s body; expected application/json", article(mt), mt)
 	}
-	if t := firstToken(data); t != '{' {
-		return tokenAnswer{}, fmt.Errorf("the token answer is not a JSON object (got %s)", jsonKind(t))
-	}
 	var w struct {
-		AccessToken *string         `json:"access_token"`
-		TokenType   string          `json:"token_type"`
-		ExpiresIn   json.RawMessage `json:"expires_in"`
+		AccessToken *string     `json:"access_token"`
+		TokenType   string      `json:"token_type"`
+		ExpiresIn   json.Number `json:"expires_in"` // a number or, from some servers, a numeric string
 	}
 	if err := unmarshalJSON(data, &w); err != nil {
 		return tokenAnswer{}, fmt.Errorf("the token answer: %w", err)
@@ -239,28 +228,15 @@ func decodeToken(contentType string, data []byte) (tokenAnswer, error) {
 		return tokenAnswer{}, errors.New("the token answer's token_type is not Bearer")
 	}
 	ans := tokenAnswer{AccessToken: tok}
-	if len(w.ExpiresIn) > 0 && string(w.ExpiresIn) != "null" {
-		secs, err := expiresInSeconds(w.ExpiresIn)
-		if err != nil {
-			return tokenAnswer{}, err
+	if w.ExpiresIn != "" {
+		secs, err := w.ExpiresIn.Float64()
+		if err != nil || secs < 0 {
+			return tokenAnswer{}, errors.New("the token answer's expires_in is not a non-negative number")
 		}
-		ans.ExpiresIn = time.Duration(secs) * time.Second
+		// a year is far beyond any token lifetime; larger values are clamped
+		ans.ExpiresIn = time.Duration(min(secs, 365*24*3600)) * time.Second
 	}
 	return ans, nil
-}
-
-// expiresInSeconds reads expires_in, a number or (from some servers) a numeric string.
-func expiresInSeconds(raw json.RawMessage) (int64, error) {
-	text := string(raw)
-	if s, err := strconv.Unquote(text); err == nil && len(text) > 0 && text[0] == '"' {
-		text = s
-	}
-	f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
-	if err != nil || math.IsNaN(f) || f < 0 {
-		return 0, errors.New("the token answer's expires_in is not a non-negative number")
-	}
-	// a year is far beyond any token lifetime; larger values are clamped
-	return int64(min(f, 365*24*3600)), nil
 }
 
 // unmarshalJSON decodes data and turns decoding errors into descriptions
@@ -284,55 +260,10 @@ func unmarshalJSON(data []byte, v any) error {
 		}
 		// typ.Value can hold the number itself, so only its kind is named
 		kind, _, _ := strings.Cut(typ.Value, " ")
-		return fmt.Errorf("%s is a JSON %s, expected %s", field, kind, goKind(typ.Type.Kind().String()))
+		return fmt.Errorf("%s has the wrong type (a JSON %s)", field, kind)
 	default:
 		return errors.New("not valid JSON")
 	}
-}
-
-func goKind(k string) string {
-	switch {
-	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"), strings.HasPrefix(k, "float"):
-		return "a number"
-	case k == "string":
-		return "a string"
-	case k == "bool":
-		return "true or false"
-	case k == "slice":
-		return "an array"
-	case k == "struct", k == "map":
-		return "an object"
-	}
-	return "another kind of value"
-}
-
-// firstToken returns the first non-space byte of data, or 0.
-func firstToken(data []byte) byte {
-	t := bytes.TrimLeft(data, " \t\r\n")
-	if len(t) == 0 {
-		return 0
-	}
-	return t[0]
-}
-
-func jsonKind(b byte) string {
-	switch {
-	case b == 0:
-		return "nothing"
-	case b == '{':
-		return "an object"
-	case b == '[':
-		return "an array"
-	case b == '"':
-		return "a string"
-	case b == 't' || b == 'f':
-		return "a boolean"
-	case b == 'n':
-		return "null"
-	case b == '-' || (b >= '0' && b <= '9'):
-		return "a number"
-	}
-	return "something that is not JSON"
 }
 
 func stringField(m map[string]any, name string) string {

@@ -125,7 +125,8 @@ func TestHostThatDoesNotResolveCannotReach(t *testing.T) {
 		return nil, errors.New("no DNS server here")
 	}}
 	hc := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{Resolver: resolver}).DialContext}}
-	c := endpointClient(t, "https://connector.example.invalid/api/v1", func(cfg *Config) { cfg.HTTPClient = hc })
+	c := endpointClient(t, "https://connector.example.invalid/api/v1", nil)
+	c.http.Transport = hc.Transport
 	_, _, err := c.OrganizationKey(t.Context())
 	want := "login (POST /auth): cannot reach https://connector.example.invalid/api/v1/auth: the host name could not be looked up (DNS failure)"
 	if !errors.Is(err, ErrUnreachable) || err.Error() != want {
@@ -182,7 +183,10 @@ func TestUntrustedCertificateIsErrTLS(t *testing.T) {
 		{"another host's certificate", host + "/api/v1", srv.Client(), "x509: certificate is valid for"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := endpointClient(t, tc.base, func(cfg *Config) { cfg.HTTPClient, cfg.MaxRetries = tc.hc, 3 })
+			c := endpointClient(t, tc.base, func(cfg *Config) { cfg.MaxRetries = 3 })
+			if tc.hc != nil {
+				c.http.Transport = tc.hc.Transport
+			}
 			rec := recordWaits(c, false)
 			_, _, err := c.OrganizationKey(t.Context())
 			want := "login (POST /auth): the TLS certificate of " + tc.base + "/auth is not trusted: " + tc.says

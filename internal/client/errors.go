@@ -127,7 +127,6 @@ func (e *TransportError) Error() string        { return e.msg }
 func (e *TransportError) Unwrap() error        { return e.cause }
 func (e *TransportError) Is(target error) bool { return e.kind != nil && target == e.kind }
 
-// budgetError is the last error of a call whose retries stopped because its
 // operation time would end before the next one.
 type budgetError struct {
 	msg  string
@@ -169,21 +168,3 @@ type validationError struct{ msg string }
 
 func (e *validationError) Error() string        { return e.msg }
 func (e *validationError) Is(target error) bool { return target == ErrInvalidInput }
-
-// waitError is a context that ended while the client waited to retry.
-type waitError struct {
-	msg  string
-	ctx  error
-	last error
-}
-
-func (e *waitError) Error() string   { return e.msg }
-func (e *waitError) Unwrap() []error { return []error{e.ctx, e.last} }
-
-func newWaitError(op string, ctxErr, last error) error {
-	return &waitError{
-		msg:  fmt.Sprintf("%s: %v while waiting to try again; last error: %v", op, ctxErr, last),
-		ctx:  ctxErr,
-		last: last,
-	}
-}

@@ -80,10 +80,8 @@ func TestHugeAnswersAreReadOnlyUpToTheCap(t *testing.T) {
 			t.Parallel()
 			s := startSim(t, simulator.Options{})
 			counter := &countingTransport{base: http.DefaultTransport.(*http.Transport).Clone()}
-			c := simClient(t, s, tc.mode, func(cfg *Config) {
-				cfg.HTTPClient = &http.Client{Transport: counter}
-				cfg.MaxRetries = 1
-			})
+			c := simClient(t, s, tc.mode, func(cfg *Config) { cfg.MaxRetries = 1 })
+			c.http.Transport = counter
 			s.InjectFault(tc.fault)
 			_, _, err := c.OrganizationKey(t.Context())
 			if err == nil || !strings.Contains(err.Error(), tc.says) {

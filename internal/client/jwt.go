@@ -24,10 +24,6 @@ func signAssertion(key *rsa.PrivateKey, clientID string, now time.Time) (string,
 	if _, err := rand.Read(nonce[:]); err != nil {
 		return "", err
 	}
-	header, err := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT"})
-	if err != nil {
-		return "", err
-	}
 	claims, err := json.Marshal(struct {
 		Iss string `json:"iss"`
 		Sub string `json:"sub"`
@@ -47,7 +43,7 @@ func signAssertion(key *rsa.PrivateKey, clientID string, now time.Time) (string,
 		return "", err
 	}
 	enc := base64.RawURLEncoding
-	signingInput := enc.EncodeToString(header) + "." + enc.EncodeToString(claims)
+	signingInput := enc.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + enc.EncodeToString(claims)
 	digest := sha256.Sum256([]byte(signingInput))
 	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, digest[:])
 	if err != nil {

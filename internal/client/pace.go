@@ -7,19 +7,30 @@ import (
 	"time"
 )
 
-// rateWindow is one documented limit: at most n requests in any span d.
+// rateWindow is one documented limit: at most n requests in any span d
+// (per, in words).
 type rateWindow struct {
-	n int
-	d time.Duration
+	n   int
+	d   time.Duration
+	per string
 }
+
+var (
+	perSecond = rateWindow{d: time.Second, per: "a second"}
+	perMinute = rateWindow{d: time.Minute, per: "a minute"}
+	perHour   = rateWindow{d: time.Hour, per: "an hour"}
+)
+
+// times is n requests in the span of w.
+func times(n int, w rateWindow) rateWindow { w.n = n; return w }
 
 // rateLimits are the contract's per-op limits.
 var rateLimits = map[string][]rateWindow{
-	OpList:       {{2, time.Second}, {1000, time.Hour}},
-	OpRegenerate: {{1, time.Second}, {400, time.Hour}},
-	OpAdd:        {{1, time.Second}, {400, time.Hour}},
-	OpEdit:       {{1, time.Second}, {400, time.Hour}},
-	OpDelete:     {{1, time.Minute}, {4, time.Hour}},
+	OpList:       {times(2, perSecond), times(1000, perHour)},
+	OpRegenerate: {times(1, perSecond), times(400, perHour)},
+	OpAdd:        {times(1, perSecond), times(400, perHour)},
+	OpEdit:       {times(1, perSecond), times(400, perHour)},
+	OpDelete:     {times(1, perMinute), times(4, perHour)},
 }
 
 // paceMargin is added to every window. Requests are stamped when their
@@ -205,32 +216,16 @@ func newPaceLimitError(op string, limit rateWindow, until, now time.Time) error 
 		at = at.Add(time.Second)
 	}
 	why := "the API answered 429 (rate limit) and asked to wait"
-	if limit.n > 0 {
-		why = "the API allows " + describeWindow(op, limit)
+	if limit.n == 1 {
+		why = fmt.Sprintf("the API allows 1 %s %s", op, limit.per)
+	} else if limit.n > 1 {
+		why = fmt.Sprintf("the API allows %d %ss %s", limit.n, op, limit.per)
 	}
 	return &paceLimitError{
 		msg: fmt.Sprintf("%s: not sent: %s; the next is allowed at %s (in %s): run the command again then",
 			op, why, at.Format(time.RFC3339), inWords(at.Sub(now))),
 		Until: at,
 	}
-}
-
-// describeWindow says a limit as the contract does: "4 deletes an hour".
-func describeWindow(op string, w rateWindow) string {
-	what := op
-	if w.n != 1 {
-		what += "s"
-	}
-	per := w.d.String()
-	switch w.d {
-	case time.Second:
-		per = "a second"
-	case time.Minute:
-		per = "a minute"
-	case time.Hour:
-		per = "an hour"
-	}
-	return fmt.Sprintf("%d %s %s", w.n, what, per)
 }
 
 // inWords is a span rounded up: seconds below two minutes, minutes above.
