@@ -127,6 +127,7 @@ func (e *TransportError) Error() string        { return e.msg }
 func (e *TransportError) Unwrap() error        { return e.cause }
 func (e *TransportError) Is(target error) bool { return e.kind != nil && target == e.kind }
 
+// budgetError is the last error of a call whose retries stopped because its
 // operation time would end before the next one.
 type budgetError struct {
 	msg  string
