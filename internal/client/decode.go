@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"mime"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -260,9 +261,25 @@ func unmarshalJSON(data []byte, v any) error {
 		}
 		// typ.Value can hold the number itself, so only its kind is named
 		kind, _, _ := strings.Cut(typ.Value, " ")
-		return fmt.Errorf("%s has the wrong type (a JSON %s)", field, kind)
+		return fmt.Errorf("%s is a JSON %s, expected %s", field, kind, jsonKindOf(typ.Type))
 	default:
 		return errors.New("not valid JSON")
+	}
+}
+
+// jsonKindOf names the JSON kind that decodes into t.
+func jsonKindOf(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	default:
+		return "a number"
 	}
 }
 
