@@ -2,7 +2,6 @@ package provider
 
 import (
 	"bufio"
-	"context"
 	"crypto/md5"  //nolint:gosec // the test looks for MD5 digests of keys
 	"crypto/sha1" //nolint:gosec // and SHA-1 ones
 	"crypto/sha256"
@@ -114,9 +113,7 @@ func (r *secretsRun) run(wantErr string, args ...string) {
 	r.noteKey()
 	r.sim.Advance(2 * time.Second) // each command in a fresh rate-limit window
 	r.tf.Env = append([]string{"TF_LOG=trace", "TF_LOG_PROVIDER=trace", "TF_LOG_PATH=" + logPath}, r.env()...)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	res, err := r.tf.Run(ctx, append(args, "-no-color")...)
+	res, err := r.tf.Run(r.t.Context(), append(args, "-no-color")...)
 	r.noteKey()
 	for i, out := range []string{res.Stdout, res.Stderr} {
 		p := filepath.Join(r.dir, fmt.Sprintf("output-%02d-%d.txt", r.n, i))
