@@ -132,8 +132,7 @@ func (b *bench) callsPhase(ctx context.Context) ([]callRow, error) {
 			}
 			logPath := filepath.Join(dir, fmt.Sprintf("terraform-%d.log", i))
 			sim.ResetCounts()
-			// the provider's pace history goes with the simulator's clock
-			out, _, _, err := b.terraform(ctx, dir, map[string]string{"XDG_CACHE_HOME": b.freshPace(), "TF_LOG": "debug", "TF_LOG_PATH": logPath}, s.cmd...)
+			out, _, _, err := b.terraform(ctx, dir, map[string]string{"TF_LOG": "debug", "TF_LOG_PATH": logPath}, s.cmd...)
 			if err != nil {
 				return nil, fmt.Errorf("%s, %s: %w", s.op, mode, err)
 			}

@@ -94,7 +94,6 @@ type bench struct {
 	tfBin, dir, cli string            // terraform; the scratch directory; the CLI configuration that serves both providers
 	bins            map[string]string // ours, null
 	progress        io.Writer
-	paces           int // pace histories handed out (freshPace)
 }
 
 // run builds both providers, runs every phase and writes the report to
@@ -196,15 +195,6 @@ func (b *bench) terraform(ctx context.Context, dir string, env map[string]string
 		return "", 0, 0, fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, bytes)
 	}
 	return string(bytes), wall, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
-}
-
-// freshPace is an empty pace history for the provider (its pace file lives
-// under XDG_CACHE_HOME): where a phase moves the simulator's clock past
-// every rate window, the provider must forget the earlier calls too, or it
-// would wait for windows that the simulator has already closed.
-func (b *bench) freshPace() string {
-	b.paces++
-	return filepath.Join(b.dir, "cache", strconv.Itoa(b.paces))
 }
 
 // workdir makes the working directory name and writes config into it.

@@ -7,9 +7,8 @@ import (
 )
 
 // rateRow is `terraform apply` of an edit, run n times in a row in one
-// organization: a provider process per walk, none knowing when the one
-// before called but through the shared pace file, against the documented
-// limits (edit: 1/s, list: 2/s).
+// organization: a provider process per walk, each pacing only its own calls,
+// against the documented limits (edit: 1/s, list: 2/s).
 type rateRow struct {
 	Applies     int
 	First, Took time.Duration // the first timed apply; all of them
@@ -22,8 +21,7 @@ type rateRow struct {
 func (r rateRow) Ratio() float64 { return float64(r.Took) / float64(max(r.Least, 1)) }
 
 // ratePhase runs the applies. The take-over (the first apply) is not timed:
-// then the simulator's clock moves past its rate windows and the provider
-// gets an empty pace history, which the timed applies share, as a user's do.
+// then the simulator's clock moves past its rate windows.
 func (b *bench) ratePhase(ctx context.Context) (rateRow, error) {
 	r := rateRow{Applies: 4}
 	if b.opts.Tiny {
@@ -34,7 +32,7 @@ func (b *bench) ratePhase(ctx context.Context) (rateRow, error) {
 		return r, err
 	}
 	defer func() { _ = sim.Close() }()
-	org, env := sim.Organization("rate"), map[string]string{"XDG_CACHE_HOME": b.freshPace()}
+	org := sim.Organization("rate")
 	for i := range r.Applies + 1 {
 		dir, err := b.workdir("rate", terraformBlock(ours)+providerBlock(sim, org, sim.URL(), "", false)+
 			fmt.Sprintf("resource \"cloudconnector_api_key\" \"this\" {\n  key = \"RateApply%03d\"\n}\n", i))
@@ -44,9 +42,8 @@ func (b *bench) ratePhase(ctx context.Context) (rateRow, error) {
 		if i == 1 {
 			sim.Advance(time.Minute)
 			sim.ResetCounts()
-			env["XDG_CACHE_HOME"] = b.freshPace()
 		}
-		_, d, _, err := b.terraform(ctx, dir, env, applyArgs...)
+		_, d, _, err := b.terraform(ctx, dir, nil, applyArgs...)
 		if err != nil {
 			return r, err
 		}

@@ -216,10 +216,8 @@ func (w *wallRun) run(ctx context.Context, p string, row wallRow, profile string
 		env["CLOUDCONNECTOR_CPUPROFILE"] = filepath.Join(profile, "cpu-%p.pprof")
 	}
 	if p == ours {
-		// keeps every rate window clear, so that no run waits for another's,
-		// and the provider's pace history goes with the simulator's clock
+		// keeps every rate window clear, so that no run waits for another's
 		w.sim.Advance(2 * time.Second)
-		env["XDG_CACHE_HOME"] = w.b.freshPace()
 	}
 	args := applyArgs
 	if row.Cmd == "plan" {
