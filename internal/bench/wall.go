@@ -137,24 +137,30 @@ func (b *bench) wallPhase(ctx context.Context) ([]wallRow, error) {
 		w.roots = append(w.roots, "http://"+ln.Addr().String())
 	}
 	var rows []wallRow
+	rateLimited := 0 // 429s in the timed runs
 	for _, n := range b.opts.Orgs {
 		for _, p := range []string{ours, null} { // state and keys for n organizations, untimed
 			if _, _, err := w.run(ctx, p, wallRow{Cmd: "grow", Orgs: n}, ""); err != nil {
 				return nil, err
 			}
 		}
+		// A create lists three times within a second (the plan's preview, and
+		// the apply's plan and Create), so growing can meet a 429 and its retry.
+		sim.ResetCounts()
 		for _, login := range []string{"legacy", "OneAPI"} {
 			if rows, err = w.measure(ctx, rows, n, login, 0); err != nil {
 				return nil, err
 			}
 		}
+		rateLimited += sim.Counts().Status[429]
 	}
 	sim.SetLatency(latency)
+	sim.ResetCounts()
 	if rows, err = w.measure(ctx, rows, largest, "legacy", latency); err != nil {
 		return nil, err
 	}
-	if c := sim.Counts(); c.Status[429] > 0 {
-		return nil, fmt.Errorf("the wall-time runs met %d 429s: the clock advance between runs is too short", c.Status[429])
+	if rateLimited += sim.Counts().Status[429]; rateLimited > 0 {
+		return nil, fmt.Errorf("the timed runs met %d 429s: the clock advance between runs is too short", rateLimited)
 	}
 	return rows, nil
 }
