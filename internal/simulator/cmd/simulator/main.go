@@ -33,11 +33,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("simulator", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address (port 0: a free port)")
-	username := fs.String("username", "", "legacy admin username (default generated)")
-	password := fs.String("password", "", "legacy admin password (default generated)")
-	apiKey := fs.String("api-key", "", "organization API key, 12 letters or digits (default generated)")
-	clientID := fs.String("client-id", "", "OneAPI client ID (default generated)")
-	clientSecret := fs.String("client-secret", "", "OneAPI client secret (default generated)")
+	var cfg simulator.OrgConfig
+	fs.StringVar(&cfg.Username, "username", "", "legacy admin username (default generated)")
+	fs.StringVar(&cfg.Password, "password", "", "legacy admin password (default generated)")
+	fs.StringVar(&cfg.APIKey, "api-key", "", "organization API key, 12 letters or digits (default generated)")
+	fs.StringVar(&cfg.ClientID, "client-id", "", "OneAPI client ID (default generated)")
+	fs.StringVar(&cfg.ClientSecret, "client-secret", "", "OneAPI client secret (default generated)")
 	login := fs.String("login", "legacy", "which block of exports is live: legacy or oneapi")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -45,20 +46,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return err
 	}
-	if fs.NArg() > 0 {
+	switch {
+	case fs.NArg() > 0:
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
-	}
-	if *login != "legacy" && *login != "oneapi" {
+	case *login != "legacy" && *login != "oneapi":
 		return fmt.Errorf("-login must be legacy or oneapi, not %q", *login)
 	}
-	if *apiKey != "" && !simulator.ValidKeyValue(*apiKey) {
-		return errors.New("-api-key must be exactly 12 ASCII letters or digits")
-	}
 
-	sim, err := simulator.New(simulator.Options{Organizations: []simulator.OrgConfig{{
-		Username: *username, Password: *password, APIKey: *apiKey,
-		ClientID: *clientID, ClientSecret: *clientSecret,
-	}}})
+	sim, err := simulator.New(simulator.Options{Organizations: []simulator.OrgConfig{cfg}}) // checks -api-key
 	if err != nil {
 		return err
 	}
@@ -68,7 +63,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	defer func() { _ = sim.Close() }()
 
 	org := sim.DefaultOrganization()
-	cfg := org.Config()
+	cfg = org.Config()
 	key, _ := org.Key()
 	legacy := []string{
 		"ZTC_BASE_URL=" + shellQuote(sim.LegacyBaseURL()),
@@ -99,7 +94,6 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := io.WriteString(stdout, b.String()); err != nil {
 		return err
 	}
-
 	<-ctx.Done()
 	return nil
 }
@@ -107,15 +101,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 // shellQuote leaves plain words as they are and single-quotes anything else, so that
 // the export lines can be pasted into a POSIX shell.
 func shellQuote(v string) string {
-	plain := v != ""
-	for _, c := range v {
-		word := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("@%+=:,./_-", c)
-		if !word {
-			plain = false
-			break
-		}
-	}
-	if plain {
+	const word = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-"
+	if v != "" && strings.Trim(v, word) == "" {
 		return v
 	}
 	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
