@@ -2,12 +2,14 @@ package simulator
 
 import (
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +30,7 @@ const (
 // authBody is the body of a successful login and of a live session's status.
 var authBody = []byte(`{"authType":"ADMIN_LOGIN","obfuscateApiKey":true,"passwordExpiryTime":-1,"passwordExpiryDays":-1}`)
 
-func authReply() *reply { return rawJSONReply(http.StatusOK, authBody) }
+func authReply() *reply { return jsonReply(http.StatusOK, json.RawMessage(authBody)) }
 
 // caller is who an authenticated request came from.
 type caller struct {
@@ -50,18 +52,18 @@ func invalidCredentials() *reply {
 }
 
 // login is POST /api/v1/auth. Stale cookies on the request play no part.
-func (s *Simulator) login(r *http.Request, body []byte) *reply {
-	if !isJSONRequest(r) {
-		return unsupportedMediaType()
+func (s *Simulator) login(q *request) *reply {
+	if rep := needJSON(q.Request); rep != nil {
+		return rep
 	}
-	req, err := decodeLoginBody(body)
+	req, err := decodeLoginBody(q.body)
 	if err != nil {
 		return invalidInput(err.Error())
 	}
-	millis, ok := parseMillis(req.Timestamp)
-	if !ok {
+	if len(req.Timestamp) > 18 || !digits(req.Timestamp) {
 		return invalidInput("the field \"timestamp\" must be epoch milliseconds written as digits")
 	}
+	millis, _ := strconv.ParseInt(req.Timestamp, 10, 64) // 18 digits always fit
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -70,8 +72,7 @@ func (s *Simulator) login(r *http.Request, body []byte) *reply {
 		return invalidCredentials()
 	}
 	if org.cfg.OneAPIOnly {
-		return apiError(http.StatusForbidden, "ONLY_ONEAPI_SUPPORTED",
-			"This organization accepts OneAPI (OAuth2) login only")
+		return apiError(http.StatusForbidden, "ONLY_ONEAPI_SUPPORTED", "This organization accepts OneAPI (OAuth2) login only")
 	}
 	if org.key == nil {
 		return invalidCredentials()
@@ -90,36 +91,18 @@ func (s *Simulator) login(r *http.Request, body []byte) *reply {
 	}
 
 	if len(s.sessions) > sweepAbove {
-		for id, sess := range s.sessions {
-			if !s.sessionLive(sess, now) {
-				delete(s.sessions, id)
-			}
-		}
+		maps.DeleteFunc(s.sessions, func(_ string, sess *session) bool { return !sessionLive(sess, now) })
 	}
-	id := strings.ToUpper(randomHex(16))
+	id := strings.ToUpper(hex.EncodeToString(randomBytes(16)))
 	s.sessions[id] = &session{org: org, lastUsed: now}
 	rep := authReply()
 	rep.header.Add("Set-Cookie", "JSESSIONID="+id+"; Path=/; Secure; HttpOnly")
 	return rep
 }
 
-// parseMillis reads a timestamp of 1 to 18 digits.
-func parseMillis(ts string) (int64, bool) {
-	if len(ts) == 0 || len(ts) > 18 {
-		return 0, false
-	}
-	for i := 0; i < len(ts); i++ {
-		if ts[i] < '0' || ts[i] > '9' {
-			return 0, false
-		}
-	}
-	v, err := strconv.ParseInt(ts, 10, 64)
-	return v, err == nil
-}
-
-// sessionLive: a session ends SessionIdleTimeout after its last request. Callers hold s.mu.
-func (s *Simulator) sessionLive(sess *session, now time.Time) bool {
-	return now.Before(sess.lastUsed.Add(s.idleTimeout))
+// sessionLive: a session ends 30 minutes after its last request.
+func sessionLive(sess *session, now time.Time) bool {
+	return now.Before(sess.lastUsed.Add(sessionIdleTimeout))
 }
 
 // authenticate finds the caller of an /apiKeys or /auth request: a live legacy
@@ -134,7 +117,7 @@ func (s *Simulator) authenticate(r *http.Request, api apiKind) (*caller, *reply)
 			if sess == nil {
 				continue
 			}
-			if !s.sessionLive(sess, now) {
+			if !sessionLive(sess, now) {
 				delete(s.sessions, id)
 				continue
 			}
@@ -196,69 +179,60 @@ type tokenBody struct {
 }
 
 // issueToken is POST /oauth2/v1/token: client credentials with a secret or a private-key JWT.
-func (s *Simulator) issueToken(r *http.Request, body []byte) *reply {
-	if mediaType(r) != "application/x-www-form-urlencoded" {
-		return oauthError(http.StatusUnsupportedMediaType, "invalid_request",
-			"The request body must be application/x-www-form-urlencoded")
+func (s *Simulator) issueToken(q *request) *reply {
+	bad := func(msg string) *reply { return oauthError(http.StatusBadRequest, "invalid_request", msg) }
+	if mediaType(q.Request) != "application/x-www-form-urlencoded" {
+		return oauthError(http.StatusUnsupportedMediaType, "invalid_request", "The request body must be application/x-www-form-urlencoded")
 	}
-	form, err := url.ParseQuery(string(body))
+	form, err := url.ParseQuery(string(q.body))
 	if err != nil {
-		return oauthError(http.StatusBadRequest, "invalid_request", "The request body is not a valid form")
+		return bad("The request body is not a valid form")
 	}
-	for _, name := range []string{"grant_type", "audience", "client_id", "client_secret", "client_assertion_type", "client_assertion"} {
+	for _, name := range slices.Sorted(maps.Keys(form)) {
 		if len(form[name]) > 1 {
-			return oauthError(http.StatusBadRequest, "invalid_request", "The parameter "+name+" is repeated")
+			return bad("The parameter " + name + " is repeated")
 		}
 	}
-	switch grant := form.Get("grant_type"); grant {
+	switch form.Get("grant_type") {
 	case "":
-		return oauthError(http.StatusBadRequest, "invalid_request", "The parameter grant_type is missing")
+		return bad("The parameter grant_type is missing")
 	case "client_credentials":
 	default:
 		return oauthError(http.StatusBadRequest, "unsupported_grant_type", "Only the client_credentials grant is supported")
 	}
 	if form.Get("audience") != OneAPIAudience {
-		return oauthError(http.StatusBadRequest, "invalid_request", "The parameter audience must be "+OneAPIAudience)
+		return bad("The parameter audience must be " + OneAPIAudience)
 	}
 	clientID := form.Get("client_id")
 	if clientID == "" {
-		return oauthError(http.StatusBadRequest, "invalid_request", "The parameter client_id is missing")
+		return bad("The parameter client_id is missing")
 	}
-	secret, assertionText, assertionKind := form.Get("client_secret"), form.Get("client_assertion"), form.Get("client_assertion_type")
-	if secret != "" && (assertionText != "" || assertionKind != "") {
-		return oauthError(http.StatusBadRequest, "invalid_request", "Use either client_secret or client_assertion, not both")
+	secret, assertion, assertionType := form.Get("client_secret"), form.Get("client_assertion"), form.Get("client_assertion_type")
+	if secret != "" && (assertion != "" || assertionType != "") {
+		return bad("Use either client_secret or client_assertion, not both")
 	}
 
-	s.mu.Lock()
-	org := s.byClient[clientID]
-	var wantSecret string
-	var publicKey *rsa.PublicKey
+	org := s.orgBy(s.byClient, clientID)
+	var cfg OrgConfig
 	if org != nil {
-		wantSecret, publicKey = org.cfg.ClientSecret, org.cfg.ClientPublicKey
+		cfg = org.Config()
 	}
-	s.mu.Unlock()
 
 	failed := oauthError(http.StatusUnauthorized, "invalid_client", "Client authentication failed")
 	switch {
 	case secret != "":
-		if org == nil || subtle.ConstantTimeCompare([]byte(secret), []byte(wantSecret)) != 1 {
+		if org == nil || subtle.ConstantTimeCompare([]byte(secret), []byte(cfg.ClientSecret)) != 1 {
 			return failed
 		}
-	case assertionText != "" || assertionKind != "":
-		if assertionKind != ClientAssertionType {
-			return oauthError(http.StatusBadRequest, "invalid_request", "The parameter client_assertion_type must be "+ClientAssertionType)
+	case assertion != "" || assertionType != "":
+		if assertionType != ClientAssertionType {
+			return bad("The parameter client_assertion_type must be " + ClientAssertionType)
 		}
-		if assertionText == "" {
-			return oauthError(http.StatusBadRequest, "invalid_request", "The parameter client_assertion is missing")
+		if assertion == "" {
+			return bad("The parameter client_assertion is missing")
 		}
-		if org == nil || publicKey == nil {
-			return failed
-		}
-		a, err := parseAssertion(assertionText)
-		if err != nil {
-			return failed
-		}
-		if err := a.verify(publicKey, clientID, s.Now()); err != nil {
+		a, err := parseAssertion(assertion)
+		if err != nil || a.verify(cfg.ClientPublicKey, clientID, s.Now()) != nil {
 			return failed
 		}
 	default:
@@ -268,11 +242,7 @@ func (s *Simulator) issueToken(r *http.Request, body []byte) *reply {
 	s.mu.Lock()
 	now := s.Now()
 	if len(s.tokens) > sweepAbove {
-		for t, tok := range s.tokens {
-			if !now.Before(tok.expires) {
-				delete(s.tokens, t)
-			}
-		}
+		maps.DeleteFunc(s.tokens, func(_ string, t *token) bool { return !now.Before(t.expires) })
 	}
 	access := base64.RawURLEncoding.EncodeToString(randomBytes(32))
 	s.tokens[access] = &token{org: org, expires: now.Add(s.tokenLife)}
@@ -288,5 +258,3 @@ func randomBytes(n int) []byte {
 	_, _ = rand.Read(b) // never fails since Go 1.24
 	return b
 }
-
-func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -47,6 +48,12 @@ func TestCounts(t *testing.T) {
 	}
 }
 
+// countsBody is the answer of GET /_simulator/counts.
+type countsBody struct {
+	Counts
+	Organizations map[string]Counts `json:"organizations"`
+}
+
 // control calls /_simulator/path and decodes its JSON answer into out (when not nil).
 func (h *harness) control(method, path, body string, status int, out any) response {
 	h.t.Helper()
@@ -70,13 +77,13 @@ func TestControls(t *testing.T) {
 	id := h.login(org)
 
 	t.Run("counts", func(t *testing.T) {
-		var c countsJSON
+		var c countsBody
 		h.control("GET", "counts", "", 200, &c)
 		if c.Calls[OpLogin] != 1 || c.Organizations["default"].Calls[OpLogin] != 1 || c.Status[200] != 1 {
 			t.Fatalf("counts = %+v", c)
 		}
 		h.control("GET", "counts", "", 200, nil)
-		var reset countsJSON
+		var reset countsBody
 		h.control("POST", "counts/reset", "", 200, &reset)
 		if len(reset.Calls) != 0 || len(h.sim.Counts().Calls) != 0 {
 			t.Fatalf("after reset: %+v", reset)
@@ -87,9 +94,9 @@ func TestControls(t *testing.T) {
 		}
 	})
 	t.Run("faults", func(t *testing.T) {
-		var got struct{ Faults []FaultJSON }
+		var got struct{ Faults []Fault }
 		h.control("POST", "faults", `{"op":"session","status":503,"retryAfter":"2s","latency":"1ms","times":2}`, 200, &got)
-		if len(got.Faults) != 1 || got.Faults[0].RetryAfter != "2s" || got.Faults[0].Latency != "1ms" || got.Faults[0].Times != 2 {
+		if len(got.Faults) != 1 || got.Faults[0].RetryAfter != 2*time.Second || got.Faults[0].Latency != time.Millisecond || got.Faults[0].Times != 2 {
 			t.Fatalf("faults = %+v", got)
 		}
 		resp := h.legacy("GET", "/auth", "", id)
@@ -248,16 +255,15 @@ func TestControls(t *testing.T) {
 func TestFaultJSONRoundTrip(t *testing.T) {
 	f := Fault{Op: OpEdit, Org: "a", Skip: 1, Times: -1, Status: 429, Code: "C", Message: "M", RetryAfter: 1500 * time.Millisecond,
 		Drop: true, Latency: time.Minute, AfterApply: true, ExpireSession: true, Body: "b", BodyRepeat: 2, ContentType: "text/plain"}
-	b, err := json.Marshal(FaultToJSON(f))
+	b, err := json.Marshal(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var j FaultJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		t.Fatal(err)
+	if !strings.Contains(string(b), `"retryAfter":"1.5s"`) || !strings.Contains(string(b), `"latency":"1m0s"`) {
+		t.Fatalf("durations are not Go duration strings: %s", b)
 	}
-	back, err := j.Fault()
-	if err != nil || back != f {
+	var back Fault
+	if err := json.Unmarshal(b, &back); err != nil || back != f {
 		t.Fatalf("round trip: %+v, %v (json %s)", back, err, b)
 	}
 }

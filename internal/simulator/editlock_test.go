@@ -36,7 +36,7 @@ func (h *harness) holdEditLock(o *Organization, session string) (release func())
 	k, _ := o.Key()
 	h.sim.InjectFault(Fault{Op: OpRegenerate, Org: o.Name(), Latency: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
-	r, _ := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("%s/api/v1/apiKeys/%d/regenerate", h.ts.URL, k.ID), strings.NewReader("{}"))
+	r, _ := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("%s/api/v1/apiKeys/%d/regenerate", h.url, k.ID), strings.NewReader("{}"))
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set("Cookie", "JSESSIONID="+session)
 	done := make(chan error, 1)
@@ -104,7 +104,7 @@ func TestEditLockConcurrentSameOp(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, _ := http.NewRequest("PUT", fmt.Sprintf("%s/api/v1/apiKeys/%d", h.ts.URL, k.ID), strings.NewReader(`{"keyValue":"Zz9Yy8Xx7Ww6"}`))
+			r, _ := http.NewRequest("PUT", fmt.Sprintf("%s/api/v1/apiKeys/%d", h.url, k.ID), strings.NewReader(`{"keyValue":"Zz9Yy8Xx7Ww6"}`))
 			r.Header.Set("Content-Type", "application/json")
 			r.Header.Set("Cookie", "JSESSIONID="+id)
 			resp, err := h.hc.Do(r)
@@ -160,7 +160,7 @@ func TestConcurrentTraffic(t *testing.T) {
 						method, path, body = "POST", "/apiKeys", "{}"
 					}
 					h.sim.Advance(100 * time.Millisecond)
-					r, _ := http.NewRequest(method, h.ts.URL+"/ztw/api/v1"+path, strings.NewReader(body))
+					r, _ := http.NewRequest(method, h.url+"/ztw/api/v1"+path, strings.NewReader(body))
 					r.Header.Set("Authorization", "Bearer "+tok)
 					if body != "" {
 						r.Header.Set("Content-Type", "application/json")

@@ -1,6 +1,9 @@
 package simulator
 
 import (
+	"cmp"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,53 +12,91 @@ import (
 )
 
 // Fault is a misbehaviour injected into the requests it matches. One request gets at
-// most one fault: the earliest injected one that matches and has no Skip left.
+// most one fault: the earliest injected one that matches and has no Skip left. The
+// JSON names are those of POST /_simulator/faults, with durations as Go duration strings.
 type Fault struct {
-	Op  Op     // match; empty = any
-	Org string // match; empty = any. Login/token requests match the org their credentials name.
+	Op  Op     `json:"op,omitempty"`  // match; empty = any
+	Org string `json:"org,omitempty"` // match; empty = any. Login/token requests match the org their credentials name.
 
-	Skip  int // let this many matching requests pass untouched first
-	Times int // how many matching requests it affects after Skip (0 = 1; -1 = every one until cleared)
+	Skip  int `json:"skip,omitempty"`  // let this many matching requests pass untouched first
+	Times int `json:"times,omitempty"` // how many matching requests it affects after Skip (0 = 1; -1 = every one until cleared)
 
-	Status     int           // answer this status with the API's error shape instead of handling
-	Code       string        // for Status; default per status (409 EDIT_LOCK_NOT_AVAILABLE, 503 SERVICE_UNAVAILABLE, ...)
-	Message    string        // for Status; default per status
-	RetryAfter time.Duration // for 429: body field "Retry-After":"N seconds", plus the header (any status: the header)
+	Status     int           `json:"status,omitempty"`  // answer this status with the API's error shape instead of handling
+	Code       string        `json:"code,omitempty"`    // for Status; default per status (409 EDIT_LOCK_NOT_AVAILABLE, 503 SERVICE_UNAVAILABLE, ...)
+	Message    string        `json:"message,omitempty"` // for Status; default per status
+	RetryAfter time.Duration `json:"-"`                 // for 429: body field "Retry-After":"N seconds", plus the header (any status: the header)
 
-	Drop          bool          // close the connection without any answer
-	Latency       time.Duration // extra delay before answering (e.g. longer than a client's timeout)
-	AfterApply    bool          // handle the request for real first (the write happens), then apply Status/Drop/Body
-	ExpireSession bool          // end the caller's legacy session / OneAPI token just before handling (gives a real 401)
+	Drop          bool          `json:"drop,omitempty"`          // close the connection without any answer
+	Latency       time.Duration `json:"-"`                       // extra delay before answering (e.g. longer than a client's timeout)
+	AfterApply    bool          `json:"afterApply,omitempty"`    // handle the request for real first (the write happens), then apply Status/Drop/Body
+	ExpireSession bool          `json:"expireSession,omitempty"` // end the caller's legacy session / OneAPI token just before handling (gives a real 401)
 
-	Body        string // answer this raw body instead: hostile answers (status: Status, or 200)
-	BodyRepeat  int    // write Body this many times (0 = once)
-	ContentType string // for Body; default application/json
+	Body        string `json:"body,omitempty"`        // answer this raw body instead: hostile answers (status: Status, or 200)
+	BodyRepeat  int    `json:"bodyRepeat,omitempty"`  // write Body this many times (0 = once)
+	ContentType string `json:"contentType,omitempty"` // for Body; default application/json
+}
+
+// faultWire is a Fault as JSON has it: the durations as strings.
+type faultWire struct {
+	fault
+	RetryAfter string `json:"retryAfter,omitempty"`
+	Latency    string `json:"latency,omitempty"`
+}
+
+type fault Fault // Fault without its methods, so that faultWire does not recurse
+
+// MarshalJSON writes the durations as Go duration strings.
+func (f Fault) MarshalJSON() ([]byte, error) {
+	w := faultWire{fault: fault(f)}
+	if f.RetryAfter != 0 {
+		w.RetryAfter = f.RetryAfter.String()
+	}
+	if f.Latency != 0 {
+		w.Latency = f.Latency.String()
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads a fault strictly (known fields only) and checks it.
+func (f *Fault) UnmarshalJSON(b []byte) error {
+	var w faultWire
+	if err := decodeControl(b, &w); err != nil {
+		return err
+	}
+	*f = Fault(w.fault)
+	var err error
+	switch {
+	case f.Op != "" && !knownOp(f.Op):
+		return fmt.Errorf("unknown op %q", f.Op)
+	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
+		return fmt.Errorf("status %d is not an answer status (200-599)", f.Status)
+	case f.Skip < 0 || f.Times < -1 || f.BodyRepeat < 0:
+		return errors.New("skip and bodyRepeat must be at least 0, times at least -1")
+	}
+	if f.RetryAfter, err = parseDuration("retryAfter", w.RetryAfter); err != nil {
+		return err
+	}
+	f.Latency, err = parseDuration("latency", w.Latency)
+	return err
+}
+
+func parseDuration(field, v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%s must be a non-negative Go duration such as 1500ms", field)
+	}
+	return d, nil
 }
 
 // String describes the fault without its body, which may be large.
 func (f Fault) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Fault{Op:%q Org:%q Skip:%d Times:%d", f.Op, f.Org, f.Skip, f.Times)
-	if f.Status != 0 {
-		fmt.Fprintf(&b, " Status:%d", f.Status)
-	}
-	if f.Drop {
-		b.WriteString(" Drop")
-	}
-	if f.Latency > 0 {
-		fmt.Fprintf(&b, " Latency:%s", f.Latency)
-	}
-	if f.AfterApply {
-		b.WriteString(" AfterApply")
-	}
-	if f.ExpireSession {
-		b.WriteString(" ExpireSession")
-	}
 	if f.Body != "" {
-		fmt.Fprintf(&b, " Body:%d bytes x%d", len(f.Body), max(f.BodyRepeat, 1))
+		f.Body = fmt.Sprintf("<%d bytes>", len(f.Body))
 	}
-	b.WriteString("}")
-	return b.String()
+	return fmt.Sprintf("Fault%+v", fault(f))
 }
 
 // answers reports whether the fault replaces the answer (as opposed to only delaying
@@ -72,12 +113,9 @@ type activeFault struct {
 
 // InjectFault adds a fault; faults apply in the order they were injected.
 func (s *Simulator) InjectFault(f Fault) {
-	af := &activeFault{f: f, skip: max(f.Skip, 0), left: f.Times}
-	switch {
-	case af.left == 0:
+	af := &activeFault{f: f, skip: max(f.Skip, 0), left: max(f.Times, -1)}
+	if af.left == 0 {
 		af.left = 1
-	case af.left < 0:
-		af.left = -1
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -108,22 +146,19 @@ func (s *Simulator) PendingFaults() []Fault {
 func (s *Simulator) takeFault(op Op, org *Organization) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.faults) == 0 {
-		return nil
-	}
 	var chosen *Fault
 	kept := s.faults[:0]
 	for _, af := range s.faults {
-		if af.matches(op, org) {
-			switch {
-			case af.skip > 0:
-				af.skip--
-			case chosen == nil:
-				f := af.f
-				chosen = &f
-				if af.left > 0 {
-					af.left--
-				}
+		matches := (af.f.Op == "" || af.f.Op == op) && (af.f.Org == "" || org != nil && org.cfg.Name == af.f.Org)
+		switch {
+		case !matches:
+		case af.skip > 0:
+			af.skip--
+		case chosen == nil:
+			f := af.f
+			chosen = &f
+			if af.left > 0 {
+				af.left--
 			}
 		}
 		if af.left != 0 {
@@ -141,67 +176,41 @@ func (s *Simulator) takeFault(op Op, org *Organization) *Fault {
 	return chosen
 }
 
-// matches: callers hold s.mu.
-func (af *activeFault) matches(op Op, org *Organization) bool {
-	if af.f.Op != "" && af.f.Op != op {
-		return false
-	}
-	if af.f.Org != "" && (org == nil || org.cfg.Name != af.f.Org) {
-		return false
-	}
-	return true
-}
-
 // reply is the answer the fault gives in place of the real one.
-func (f *Fault) reply(rt route) *reply {
+func (f *Fault) reply(rt apiRoute) *reply {
 	if f.Drop {
 		return &reply{drop: true}
 	}
 	retryAfter := strconv.FormatInt(int64(f.RetryAfter/time.Second), 10)
-	if f.Body != "" || f.BodyRepeat > 0 {
-		status := f.Status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		rep := &reply{status: status, header: http.Header{}, body: []byte(f.Body), repeat: f.BodyRepeat}
-		ct := f.ContentType
-		if ct == "" {
-			ct = "application/json"
-		}
-		rep.header.Set("Content-Type", ct)
-		if f.RetryAfter > 0 {
-			rep.header.Set("Retry-After", retryAfter)
-		}
-		return rep
-	}
-
 	var rep *reply
 	switch {
+	case f.Body != "" || f.BodyRepeat > 0:
+		rep = &reply{status: max(f.Status, http.StatusOK), header: http.Header{}, body: []byte(f.Body), repeat: f.BodyRepeat}
+		rep.header.Set("Content-Type", "application/json")
 	case f.Status == http.StatusTooManyRequests:
 		// The API's 429 has its own shape; Code plays no part in it.
-		msg := f.Message
-		if msg == "" {
-			msg = "Rate Limit (1/SECOND) exceeded"
-		}
+		msg := cmp.Or(f.Message, "Rate Limit (1/SECOND) exceeded")
 		rep = jsonReply(f.Status, rateLimitBody{Message: msg, RetryAfter: retryAfter + " seconds"})
 	case rt.op == OpToken:
-		code, msg := oauthDefaults(f.Status)
-		if f.Code != "" {
-			code = f.Code
+		code, msg := "invalid_request", http.StatusText(f.Status)
+		switch {
+		case f.Status == http.StatusUnauthorized:
+			code, msg = "invalid_client", "Client authentication failed"
+		case f.Status == http.StatusServiceUnavailable:
+			code = "temporarily_unavailable"
+		case f.Status >= 500:
+			code = "server_error"
 		}
-		if f.Message != "" {
-			msg = f.Message
-		}
-		rep = oauthError(f.Status, code, msg)
+		rep = oauthError(f.Status, cmp.Or(f.Code, code), cmp.Or(f.Message, msg, "Error"))
 	default:
-		code, msg := errorDefaults(f.Status, rt.api)
-		if f.Code != "" {
-			code = f.Code
+		code := faultCodes[f.Status]
+		if f.Status == http.StatusUnauthorized && rt.api == apiOneAPI {
+			code = "INVALID_TOKEN"
 		}
-		if f.Message != "" {
-			msg = f.Message
+		if code == "" {
+			code = strings.ToUpper(strings.NewReplacer(" ", "_", "-", "_", "'", "").Replace(cmp.Or(http.StatusText(f.Status), "Error")))
 		}
-		rep = apiError(f.Status, code, msg)
+		rep = apiError(f.Status, cmp.Or(f.Code, code), cmp.Or(f.Message, http.StatusText(f.Status), "Error"))
 	}
 	if f.RetryAfter > 0 {
 		rep.header.Set("Retry-After", retryAfter)
@@ -212,52 +221,12 @@ func (f *Fault) reply(rt route) *reply {
 	return rep
 }
 
-// errorDefaults are the code and message an injected status carries unless told otherwise.
-func errorDefaults(status int, api apiKind) (string, string) {
-	switch status {
-	case http.StatusBadRequest:
-		return "INVALID_INPUT_ARGUMENT", "Invalid input argument"
-	case http.StatusUnauthorized:
-		if api == apiOneAPI {
-			return "INVALID_TOKEN", "The access token is missing, unknown or expired"
-		}
-		return "SESSION_NOT_VALID", "The session is not valid or has ended; log in again"
-	case http.StatusForbidden:
-		return "NOT_AUTHORIZED", "Not authorized to perform this operation"
-	case http.StatusNotFound:
-		return "RESOURCE_NOT_FOUND", "Resource not found"
-	case http.StatusMethodNotAllowed:
-		return "METHOD_NOT_ALLOWED", "This method is not supported on this endpoint"
-	case http.StatusConflict:
-		return "EDIT_LOCK_NOT_AVAILABLE", "Another change to this organization is in progress; try again shortly"
-	case http.StatusUnsupportedMediaType:
-		return "UNSUPPORTED_MEDIA_TYPE", "The request body must be application/json"
-	case http.StatusInternalServerError:
-		return "INTERNAL_ERROR", "An unexpected error occurred"
-	case http.StatusBadGateway:
-		return "BAD_GATEWAY", "Bad gateway"
-	case http.StatusServiceUnavailable:
-		return "SERVICE_UNAVAILABLE", "The service is temporarily unavailable"
-	case http.StatusGatewayTimeout:
-		return "GATEWAY_TIMEOUT", "Gateway timeout"
-	}
-	text := http.StatusText(status)
-	if text == "" {
-		return "ERROR", "Error"
-	}
-	return strings.ToUpper(strings.NewReplacer(" ", "_", "-", "_", "'", "").Replace(text)), text
-}
-
-func oauthDefaults(status int) (string, string) {
-	switch {
-	case status == http.StatusBadRequest:
-		return "invalid_request", "Invalid request"
-	case status == http.StatusUnauthorized:
-		return "invalid_client", "Client authentication failed"
-	case status == http.StatusServiceUnavailable:
-		return "temporarily_unavailable", "The service is temporarily unavailable"
-	case status >= 500:
-		return "server_error", "The server encountered an error"
-	}
-	return "invalid_request", http.StatusText(status)
+// faultCodes are the codes injected statuses carry where the API's differ from the status text.
+var faultCodes = map[int]string{
+	http.StatusBadRequest:          "INVALID_INPUT_ARGUMENT",
+	http.StatusUnauthorized:        "SESSION_NOT_VALID", // INVALID_TOKEN on the OneAPI base
+	http.StatusForbidden:           "NOT_AUTHORIZED",
+	http.StatusNotFound:            "RESOURCE_NOT_FOUND",
+	http.StatusConflict:            "EDIT_LOCK_NOT_AVAILABLE",
+	http.StatusInternalServerError: "INTERNAL_ERROR",
 }

@@ -285,7 +285,7 @@ func TestFaultBody(t *testing.T) {
 
 func TestFaultString(t *testing.T) {
 	s := Fault{Op: OpList, Org: "a", Status: 503, Drop: true, Latency: time.Second, Body: "secret-looking body"}.String()
-	if strings.Contains(s, "secret-looking") || !strings.Contains(s, `Op:"list"`) || !strings.Contains(s, "Status:503") {
+	if strings.Contains(s, "secret-looking") || !strings.Contains(s, "Op:list") || !strings.Contains(s, "Status:503") {
 		t.Fatalf("Fault.String() = %s", s)
 	}
 }

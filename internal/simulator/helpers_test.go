@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -26,11 +25,11 @@ var testEpoch = time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)
 type harness struct {
 	t   *testing.T
 	sim *Simulator
-	ts  *httptest.Server
+	url string // the simulator's root
 	hc  *http.Client
 }
 
-// newHarness serves a simulator with a fixed clock through httptest.
+// newHarness serves a simulator with a fixed clock on a loopback port.
 func newHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
 	if opts.Now == nil {
@@ -40,14 +39,15 @@ func newHarness(t *testing.T, opts Options) *harness {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ts := httptest.NewServer(sim)
-	sim.SetURL(ts.URL)
-	// Cleanups run last-in first-out: the simulator ends its waits before httptest waits for handlers.
-	t.Cleanup(ts.Close)
-	t.Cleanup(func() { _ = sim.Close() })
-	hc := ts.Client()
-	hc.Timeout = 30 * time.Second
-	return &harness{t: t, sim: sim, ts: ts, hc: hc}
+	if err := sim.Start(""); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	hc := &http.Client{Transport: &http.Transport{}}
+	t.Cleanup(func() {
+		_ = sim.Close()
+		hc.CloseIdleConnections()
+	})
+	return &harness{t: t, sim: sim, url: sim.URL(), hc: hc}
 }
 
 type response struct {
@@ -97,7 +97,7 @@ func (h *harness) send(q req) (response, error) {
 	if q.body != "" {
 		body = strings.NewReader(q.body)
 	}
-	r, err := http.NewRequestWithContext(ctx, q.method, h.ts.URL+q.path, body)
+	r, err := http.NewRequestWithContext(ctx, q.method, h.url+q.path, body)
 	if err != nil {
 		h.t.Fatalf("building request: %v", err)
 	}

@@ -2,13 +2,13 @@ package simulator
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 const (
@@ -31,74 +31,88 @@ const (
 	apiOneAPI                // /ztw/api/v1: Bearer tokens only
 )
 
-type route struct {
-	op    Op
-	api   apiKind
-	keyID string // the {id} path segment, unparsed
+// apiRoute is one API call: its method, path pattern, the credential it takes and
+// its handler.
+type apiRoute struct {
+	method, path string
+	op           Op
+	api          apiKind
+	handle       func(*Simulator, *request) *reply
 }
 
-// routeRequest maps a request to its op, or answers 404/405 in the API's error shape.
-func routeRequest(r *http.Request) (route, *reply) {
-	p, m := r.URL.Path, r.Method
-	switch p {
-	case oauthEndpoint:
-		if m == http.MethodPost {
-			return route{op: OpToken}, nil
-		}
-		return route{}, methodNotAllowed(http.MethodPost)
-	case legacyPrefix + "/auth":
-		switch m {
-		case http.MethodPost:
-			return route{op: OpLogin}, nil
-		case http.MethodGet:
-			return route{op: OpSessionStatus, api: apiLegacy}, nil
-		case http.MethodDelete:
-			return route{op: OpLogout, api: apiLegacy}, nil
-		}
-		return route{}, methodNotAllowed(http.MethodGet, http.MethodPost, http.MethodDelete)
-	}
-	var api apiKind
-	var rest string
-	switch {
-	case strings.HasPrefix(p, legacyPrefix+"/"):
-		api, rest = apiLegacy, p[len(legacyPrefix)+1:]
-	case strings.HasPrefix(p, oneAPIPrefix+"/"):
-		api, rest = apiOneAPI, p[len(oneAPIPrefix)+1:]
-	default:
-		return route{}, notFoundRoute()
-	}
-	segs := strings.Split(rest, "/")
-	if segs[0] != "apiKeys" {
-		return route{}, notFoundRoute()
-	}
-	switch {
-	case len(segs) == 1:
-		switch m {
-		case http.MethodGet:
-			return route{op: OpList, api: api}, nil
-		case http.MethodPost:
-			return route{op: OpAdd, api: api}, nil
-		}
-		return route{}, methodNotAllowed(http.MethodGet, http.MethodPost)
-	case len(segs) == 2 && segs[1] != "":
-		switch m {
-		case http.MethodPut:
-			return route{op: OpEdit, api: api, keyID: segs[1]}, nil
-		case http.MethodDelete:
-			return route{op: OpDelete, api: api, keyID: segs[1]}, nil
-		}
-		return route{}, methodNotAllowed(http.MethodPut, http.MethodDelete)
-	case len(segs) == 3 && segs[1] != "" && segs[2] == "regenerate":
-		if m == http.MethodPost {
-			return route{op: OpRegenerate, api: api, keyID: segs[1]}, nil
-		}
-		return route{}, methodNotAllowed(http.MethodPost)
-	}
-	return route{}, notFoundRoute()
+// request is an API call on its way to its handler.
+type request struct {
+	*http.Request
+	body  []byte
+	who   *caller // nil for login and token requests
+	keyID string  // the {id} path segment, unparsed
 }
 
-func notFoundRoute() *reply {
-	return apiError(http.StatusNotFound, "RESOURCE_NOT_FOUND", "No such API endpoint")
+// apiRoutes are the API calls; every /apiKeys call is served on both bases.
+var apiRoutes = func() []apiRoute {
+	routes := []apiRoute{
+		{http.MethodPost, oauthEndpoint, OpToken, apiNone, (*Simulator).issueToken},
+		{http.MethodPost, legacyPrefix + "/auth", OpLogin, apiNone, (*Simulator).login},
+		{http.MethodGet, legacyPrefix + "/auth", OpSessionStatus, apiLegacy, func(*Simulator, *request) *reply { return authReply() }},
+		{http.MethodDelete, legacyPrefix + "/auth", OpLogout, apiLegacy, func(s *Simulator, q *request) *reply {
+			s.endCaller(q.who)
+			return noContent()
+		}},
+	}
+	for _, b := range []struct {
+		prefix string
+		api    apiKind
+	}{{legacyPrefix, apiLegacy}, {oneAPIPrefix, apiOneAPI}} {
+		routes = append(routes,
+			apiRoute{http.MethodGet, b.prefix + "/apiKeys", OpList, b.api, (*Simulator).listKeys},
+			apiRoute{http.MethodPost, b.prefix + "/apiKeys", OpAdd, b.api, (*Simulator).addKey},
+			apiRoute{http.MethodPut, b.prefix + "/apiKeys/{id}", OpEdit, b.api, (*Simulator).editKey},
+			apiRoute{http.MethodDelete, b.prefix + "/apiKeys/{id}", OpDelete, b.api, (*Simulator).deleteKey},
+			apiRoute{http.MethodPost, b.prefix + "/apiKeys/{id}/regenerate", OpRegenerate, b.api, (*Simulator).regenerateKey})
+	}
+	return routes
+}()
+
+func knownOp(op Op) bool {
+	return slices.ContainsFunc(apiRoutes, func(r apiRoute) bool { return r.op == op })
+}
+
+// lookup finds the entry of table for the request's method and path, and the
+// path's {…} segments. Without one it answers 405 when only the method differs,
+// else 404.
+func lookup[T any](table []T, key func(T) (method, path string), r *http.Request) (hit T, args []string, rep *reply) {
+	var allow []string
+	for _, e := range table {
+		method, pattern := key(e)
+		if args, ok := matchPath(pattern, r.URL.Path); ok {
+			if method == r.Method {
+				return e, args, nil
+			}
+			allow = append(allow, method)
+		}
+	}
+	if len(allow) > 0 {
+		return hit, nil, methodNotAllowed(allow...)
+	}
+	return hit, nil, apiError(http.StatusNotFound, "RESOURCE_NOT_FOUND", "No such endpoint")
+}
+
+// matchPath matches path against pattern, where a segment in braces stands for any
+// non-empty segment; args are those segments.
+func matchPath(pattern, path string) (args []string, ok bool) {
+	ps, segs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(segs) {
+		return nil, false
+	}
+	for i, p := range ps {
+		switch {
+		case strings.HasPrefix(p, "{") && segs[i] != "":
+			args = append(args, segs[i])
+		case p != segs[i]:
+			return nil, false
+		}
+	}
+	return args, true
 }
 
 func methodNotAllowed(allowed ...string) *reply {
@@ -135,14 +149,9 @@ type rateLimitBody struct {
 func jsonReply(status int, v any) *reply {
 	b, err := json.Marshal(v)
 	if err != nil {
-		// Only the simulator's own types get here; failing to encode one is a bug.
-		panic("simulator: encoding an answer: " + err.Error())
+		panic("simulator: encoding an answer: " + err.Error()) // only its own types get here
 	}
-	return rawJSONReply(status, b)
-}
-
-func rawJSONReply(status int, body []byte) *reply {
-	rep := &reply{status: status, header: http.Header{}, body: body}
+	rep := &reply{status: status, header: http.Header{}, body: b}
 	rep.header.Set("Content-Type", "application/json")
 	return rep
 }
@@ -151,26 +160,24 @@ func apiError(status int, code, message string) *reply {
 	return jsonReply(status, errorBody{Code: code, Message: message})
 }
 
+func invalidInput(message string) *reply {
+	return apiError(http.StatusBadRequest, "INVALID_INPUT_ARGUMENT", message)
+}
+
 func oauthError(status int, code, description string) *reply {
 	rep := jsonReply(status, oauthErrorBody{Error: code, Description: description})
 	rep.header.Set("Cache-Control", "no-store")
 	return rep
 }
 
-func noContent() *reply { return &reply{status: http.StatusNoContent, header: http.Header{}} }
-
 func (s *Simulator) send(w http.ResponseWriter, rep *reply) {
 	if rep.drop {
 		dropConnection(w)
 		return
 	}
-	h := w.Header()
-	for k, v := range rep.header {
-		h[k] = v
-	}
+	maps.Copy(w.Header(), rep.header)
 	w.WriteHeader(rep.status)
-	n := max(rep.repeat, 1)
-	for i := 0; i < n && len(rep.body) > 0; i++ {
+	for i := 0; i < max(rep.repeat, 1) && len(rep.body) > 0; i++ {
 		if _, err := w.Write(rep.body); err != nil {
 			return
 		}
@@ -185,36 +192,37 @@ func dropConnection(w http.ResponseWriter) {
 			return
 		}
 	}
-	// Not hijackable (HTTP/2, a recorder): net/http aborts the response for this value.
-	panic(http.ErrAbortHandler)
+	panic(http.ErrAbortHandler) // not hijackable (HTTP/2, a recorder): net/http aborts the response
 }
 
 // ServeHTTP serves the API and, under /_simulator/, the controls.
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, controlPrefix) {
-		s.serveControl(w, r)
+		s.send(w, s.control(r))
 		return
 	}
-	rt, rep := routeRequest(r)
+	rt, args, rep := lookup(apiRoutes, func(a apiRoute) (string, string) { return a.method, a.path }, r)
 	if rep != nil {
 		if !s.wait(r.Context(), s.Latency()) {
 			dropConnection(w)
 			return
 		}
-		s.recordUnrouted(rep.status)
+		s.record(nil, "", rep.status)
 		s.send(w, rep)
 		return
 	}
-	org, rep := s.serveCall(r, rt)
+	q := &request{Request: r}
+	if len(args) > 0 {
+		q.keyID = args[0]
+	}
+	org, rep := s.serveCall(q, rt)
 	status := 0
 	if rep != nil && !rep.drop {
 		status = rep.status
 	}
-	// Counted before answering, so that a client that has its answer sees it counted.
-	s.record(org, rt.op, status)
+	s.record(org, rt.op, status) // before answering: a client that has its answer sees it counted
 	if rep == nil {
-		// Abandoned: returning would make net/http send an empty 200.
-		dropConnection(w)
+		dropConnection(w) // abandoned: returning would make net/http send an empty 200
 		return
 	}
 	s.send(w, rep)
@@ -222,38 +230,36 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveCall runs the order of handling: authenticate, faults before handling, rate
 // limiter, edit lock and latency, handling, faults after handling. It returns the
-// organization the request belonged to (nil if unknown) and the answer to send (nil
-// for none: the request was abandoned because its client went away or the simulator
-// closed).
-func (s *Simulator) serveCall(r *http.Request, rt route) (*Organization, *reply) {
-	ctx := r.Context()
+// organization the request belonged to (nil if unknown) and the answer (nil for
+// none: the client went away or the simulator closed).
+func (s *Simulator) serveCall(q *request, rt apiRoute) (*Organization, *reply) {
+	ctx := q.Context()
 	latency := s.Latency()
-	var extra time.Duration // a fault's own latency
 	early := func(rep *reply) *reply {
-		if !s.wait(ctx, latency+extra) {
+		if !s.wait(ctx, latency) {
 			return nil
 		}
 		return rep
 	}
 
-	body, tooLarge, err := readBody(r)
-	if err != nil {
+	var tooLarge bool
+	var err error
+	if q.body, tooLarge, err = readBody(q.Request); err != nil {
 		return nil, nil // the client went away in the middle of its body
 	}
 
 	var org *Organization
-	var who *caller
 	switch rt.op {
 	case OpLogin:
-		org = s.orgByUsername(peekLoginUsername(body))
+		org = s.orgBy(s.byUser, strings.ToLower(peekLoginUsername(q.body)))
 	case OpToken:
-		org = s.orgByClientID(peekClientID(body))
+		org = s.orgBy(s.byClient, peekClientID(q.body))
 	default:
 		var rep *reply
-		if who, rep = s.authenticate(r, rt.api); rep != nil {
+		if q.who, rep = s.authenticate(q.Request, rt.api); rep != nil {
 			return nil, early(rep)
 		}
-		org = who.org
+		org = q.who.org
 		if rep := s.permitted(org, rt.op); rep != nil {
 			return org, early(rep)
 		}
@@ -261,12 +267,12 @@ func (s *Simulator) serveCall(r *http.Request, rt route) (*Organization, *reply)
 
 	f := s.takeFault(rt.op, org)
 	if f != nil {
-		extra = f.Latency
-		if f.ExpireSession && !f.AfterApply && who != nil {
-			s.endCaller(who)
+		latency += f.Latency
+		if f.ExpireSession && !f.AfterApply && q.who != nil {
+			s.endCaller(q.who)
 			// Authenticate again: the caller may hold another live session.
 			var rep *reply
-			if who, rep = s.authenticate(r, rt.api); rep != nil && !f.answers() {
+			if q.who, rep = s.authenticate(q.Request, rt.api); rep != nil && !f.answers() {
 				return org, early(rep)
 			}
 		}
@@ -278,32 +284,23 @@ func (s *Simulator) serveCall(r *http.Request, rt route) (*Organization, *reply)
 	if rep := s.rateLimit(org, rt.op); rep != nil {
 		return org, early(rep)
 	}
-
 	if rt.op.isWrite() {
-		if !s.lockEdit(org) {
-			return org, early(apiError(http.StatusConflict, "EDIT_LOCK_NOT_AVAILABLE",
-				"Another change to this organization is in progress; try again shortly"))
+		if !s.lockEdit(org, true) {
+			return org, early(editLockBusy())
 		}
+		defer s.lockEdit(org, false)
 	}
-	if !s.wait(ctx, latency+extra) {
-		if rt.op.isWrite() {
-			s.unlockEdit(org)
-		}
+	if !s.wait(ctx, latency) {
 		return org, nil // abandoned before handling: nothing changed
 	}
-	var rep *reply
-	if tooLarge {
-		rep = bodyTooLarge(rt.op)
-	} else {
-		rep = s.handle(rt, who, org, r, body)
-	}
-	if rt.op.isWrite() {
-		s.unlockEdit(org)
+	rep := bodyTooLarge(rt.op)
+	if !tooLarge {
+		rep = rt.handle(s, q)
 	}
 
 	if f != nil && f.AfterApply {
-		if f.ExpireSession && who != nil {
-			s.endCaller(who)
+		if f.ExpireSession && q.who != nil {
+			s.endCaller(q.who)
 		}
 		if f.answers() {
 			rep = f.reply(rt)
@@ -312,87 +309,57 @@ func (s *Simulator) serveCall(r *http.Request, rt route) (*Organization, *reply)
 	return org, rep
 }
 
-func (s *Simulator) handle(rt route, who *caller, org *Organization, r *http.Request, body []byte) *reply {
-	switch rt.op {
-	case OpLogin:
-		return s.login(r, body)
-	case OpToken:
-		return s.issueToken(r, body)
-	case OpSessionStatus:
-		return authReply()
-	case OpLogout:
-		s.endCaller(who)
-		return noContent()
-	case OpList:
-		return s.listKeys(org, r)
-	case OpRegenerate:
-		return s.regenerateKey(who, r, body, rt.keyID)
-	case OpAdd:
-		return s.addKey(who, r, body)
-	case OpEdit:
-		return s.editKey(who, r, body, rt.keyID)
-	case OpDelete:
-		return s.deleteKey(who, rt.keyID)
-	}
-	return notFoundRoute()
-}
-
 // permitted answers the tenant-level refusals of /apiKeys calls: a call the tenant does
 // not offer (405), or a role without API Key Management (403).
 func (s *Simulator) permitted(org *Organization, op Op) *reply {
-	switch op {
-	case OpList, OpRegenerate, OpAdd, OpEdit, OpDelete:
-	default:
+	if op == OpSessionStatus || op == OpLogout {
 		return nil
 	}
 	s.mu.Lock()
 	without, noMgmt := org.cfg.WithoutInferredCalls, org.cfg.WithoutKeyManagement
 	s.mu.Unlock()
 	if op.inferred() && without {
-		return methodNotAllowed(allowedFor(op)...)
+		if op == OpAdd {
+			return methodNotAllowed(http.MethodGet) // list stays on the path
+		}
+		return methodNotAllowed()
 	}
 	if noMgmt {
-		return apiError(http.StatusForbidden, "NOT_AUTHORIZED",
-			"The admin role lacks the API Key Management permission")
+		return apiError(http.StatusForbidden, "NOT_AUTHORIZED", "The admin role lacks the API Key Management permission")
 	}
 	return nil
 }
 
-// allowedFor lists the methods left on op's path when the inferred calls are off.
-func allowedFor(op Op) []string {
-	if op == OpAdd {
-		return []string{http.MethodGet}
-	}
-	return nil
+func editLockBusy() *reply {
+	return apiError(http.StatusConflict, "EDIT_LOCK_NOT_AVAILABLE", "Another change to this organization is in progress; try again shortly")
 }
 
-func (s *Simulator) lockEdit(org *Organization) bool {
+// lockEdit takes (lock true) or releases the organization's edit lock; false when it is taken already.
+func (s *Simulator) lockEdit(org *Organization, lock bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if org.editLocked {
+	if lock && org.editLocked {
 		return false
 	}
-	org.editLocked = true
+	org.editLocked = lock
 	return true
-}
-
-func (s *Simulator) unlockEdit(org *Organization) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	org.editLocked = false
 }
 
 func (s *Simulator) record(org *Organization, op Op, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	countInto(&s.counts, op, status)
+	s.counts.add(op, status)
 	if org != nil {
-		countInto(&org.counts, op, status)
+		org.counts.add(op, status)
 	}
 }
 
-func countInto(c *Counts, op Op, status int) {
-	c.Calls[op]++
+// add counts one request and its answer's status (0: none); op "" is a request that
+// matched no route, counted by status only.
+func (c *Counts) add(op Op, status int) {
+	if op != "" {
+		c.Calls[op]++
+	}
 	if status != 0 {
 		c.Status[status]++
 		if status >= 200 && status < 300 {
@@ -401,28 +368,10 @@ func countInto(c *Counts, op Op, status int) {
 	}
 }
 
-func (s *Simulator) recordUnrouted(status int) {
+func (s *Simulator) orgBy(index map[string]*Organization, key string) *Organization {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.counts.Status[status]++
-}
-
-func (s *Simulator) orgByUsername(username string) *Organization {
-	if username == "" {
-		return nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.byUser[strings.ToLower(username)]
-}
-
-func (s *Simulator) orgByClientID(id string) *Organization {
-	if id == "" {
-		return nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.byClient[id]
+	return index[key]
 }
 
 // readBody reads at most maxBodyBytes; tooLarge says there was more.
@@ -431,11 +380,8 @@ func readBody(r *http.Request) (body []byte, tooLarge bool, err error) {
 		return nil, false, nil
 	}
 	body, err = io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
-	if err != nil {
-		return nil, false, err
-	}
-	if len(body) > maxBodyBytes {
-		return nil, true, nil
+	if err != nil || len(body) > maxBodyBytes {
+		return nil, err == nil, err
 	}
 	return body, false, nil
 }
@@ -444,42 +390,35 @@ func bodyTooLarge(op Op) *reply {
 	if op == OpToken {
 		return oauthError(http.StatusBadRequest, "invalid_request", "The request body is too large")
 	}
-	return apiError(http.StatusBadRequest, "INVALID_INPUT_ARGUMENT", "The request body is too large")
+	return invalidInput("The request body is too large")
 }
 
 // mediaType is the Content-Type without parameters, lower-cased; "" when unparsable.
 func mediaType(r *http.Request) string {
-	ct := r.Header.Get("Content-Type")
-	if ct == "" {
-		return ""
-	}
-	mt, _, err := mime.ParseMediaType(ct)
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
 		return ""
 	}
 	return mt
 }
 
-func isJSONRequest(r *http.Request) bool { return mediaType(r) == "application/json" }
-
-func unsupportedMediaType() *reply {
-	return apiError(http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "The request body must be application/json")
+// needJSON answers 415 unless the request says its body is JSON.
+func needJSON(r *http.Request) *reply {
+	if mediaType(r) != "application/json" {
+		return apiError(http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "The request body must be application/json")
+	}
+	return nil
 }
 
-func invalidInput(message string) *reply {
-	return apiError(http.StatusBadRequest, "INVALID_INPUT_ARGUMENT", message)
+// digits reports whether s is one or more ASCII digits (no sign, unlike strconv).
+func digits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // parseKeyID reads the {id} path segment: a positive decimal integer.
-func parseKeyID(s string) (int64, error) {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, errors.New("not a number")
-		}
-	}
+func parseKeyID(s string) (int64, bool) {
 	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errors.New("not a key ID")
-	}
-	return id, nil
+	return id, digits(s) && err == nil && id > 0
 }
+
+func noContent() *reply { return &reply{status: http.StatusNoContent, header: http.Header{}} }

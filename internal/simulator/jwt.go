@@ -33,53 +33,37 @@ var errBadAssertion = errors.New("malformed client assertion")
 // parseAssertion splits and decodes a compact JWT and reads the claims the token
 // endpoint checks. It verifies nothing.
 func parseAssertion(tok string) (*assertion, error) {
-	if len(tok) > maxAssertionBytes {
-		return nil, errBadAssertion
-	}
 	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
+	if len(tok) > maxAssertionBytes || len(parts) != 3 {
 		return nil, errBadAssertion
 	}
-	enc := base64.RawURLEncoding.Strict()
-	headerJSON, err := enc.DecodeString(parts[0])
+	var decoded [3][]byte
+	for i, p := range parts {
+		b, err := base64.RawURLEncoding.Strict().DecodeString(p)
+		if err != nil || len(b) == 0 {
+			return nil, errBadAssertion
+		}
+		decoded[i] = b
+	}
+	header, err := decodeJSONObject(decoded[0])
 	if err != nil {
-		return nil, errBadAssertion
-	}
-	payloadJSON, err := enc.DecodeString(parts[1])
-	if err != nil {
-		return nil, errBadAssertion
-	}
-	sig, err := enc.DecodeString(parts[2])
-	if err != nil || len(sig) == 0 {
-		return nil, errBadAssertion
-	}
-
-	header, err := decodeJSONObject(headerJSON)
-	if err != nil {
-		return nil, errBadAssertion
-	}
-	a := &assertion{signingInput: parts[0] + "." + parts[1], signature: sig}
-	if a.alg, err = stringField(header, "alg"); err != nil {
 		return nil, errBadAssertion
 	}
 	if _, ok := header["crit"]; ok {
 		return nil, errBadAssertion // no extension is understood, so none may be critical
 	}
-
-	claims, err := decodeJSONObject(payloadJSON)
+	claims, err := decodeJSONObject(decoded[1])
 	if err != nil {
 		return nil, errBadAssertion
 	}
-	if a.iss, err = stringField(claims, "iss"); err != nil {
-		return nil, errBadAssertion
-	}
-	if a.sub, err = stringField(claims, "sub"); err != nil {
-		return nil, errBadAssertion
-	}
-	if a.aud, err = audienceClaim(claims["aud"]); err != nil {
-		return nil, errBadAssertion
-	}
-	if a.exp, err = numericDate(claims["exp"]); err != nil {
+	a := &assertion{signingInput: parts[0] + "." + parts[1], signature: decoded[2]}
+	var errs [5]error
+	a.alg, errs[0] = stringField(header, "alg")
+	a.iss, errs[1] = stringField(claims, "iss")
+	a.sub, errs[2] = stringField(claims, "sub")
+	a.exp, errs[3] = numericDate(claims["exp"])
+	a.aud, errs[4] = audience(claims["aud"])
+	if errors.Join(errs[:]...) != nil {
 		return nil, errBadAssertion
 	}
 	if raw, ok := claims["nbf"]; ok {
@@ -92,69 +76,45 @@ func parseAssertion(tok string) (*assertion, error) {
 	return a, nil
 }
 
-// audienceClaim reads aud: one string or an array of strings.
-func audienceClaim(raw json.RawMessage) ([]string, error) {
-	raw = trimJSONSpace(raw)
-	if len(raw) == 0 {
-		return nil, errBadAssertion
-	}
-	switch raw[0] {
-	case '"':
-		var one string
-		if err := json.Unmarshal(raw, &one); err != nil {
-			return nil, errBadAssertion
-		}
+// audience reads aud: one string or an array of strings.
+func audience(raw json.RawMessage) ([]string, error) {
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
 		return []string{one}, nil
-	case '[':
-		var many []string
-		if err := json.Unmarshal(raw, &many); err != nil {
-			return nil, errBadAssertion
-		}
-		return many, nil
 	}
-	return nil, errBadAssertion
+	var many []string
+	return many, json.Unmarshal(raw, &many)
 }
 
 // numericDate reads a JWT NumericDate (seconds, possibly fractional) within a sane range.
 func numericDate(raw json.RawMessage) (int64, error) {
-	raw = trimJSONSpace(raw)
-	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+	var v *float64
+	if err := json.Unmarshal(raw, &v); err != nil || v == nil || *v < 0 || *v > 1e11 {
 		return 0, errBadAssertion
 	}
-	var v float64
-	if err := json.Unmarshal(raw, &v); err != nil || math.IsNaN(v) || v < 0 || v > 1e11 {
-		return 0, errBadAssertion
-	}
-	return int64(math.Floor(v)), nil
+	return int64(math.Floor(*v)), nil
 }
 
 // verify checks what the token endpoint requires of a private-key JWT: RS256 signed
 // by the client's key, iss = sub = client_id, the OneAPI audience, and an exp in the
 // future but at most one hour ahead (compared in whole seconds, as exp is written).
 func (a *assertion) verify(pub *rsa.PublicKey, clientID string, now time.Time) error {
-	if pub == nil || a.alg != "RS256" {
-		return errors.New("client assertion: not RS256 or no key registered")
-	}
-	if len(a.signature) != pub.Size() {
-		return errors.New("client assertion: bad signature")
+	if pub == nil || a.alg != "RS256" || len(a.signature) != pub.Size() {
+		return errors.New("client assertion: not RS256, or no key registered")
 	}
 	digest := sha256.Sum256([]byte(a.signingInput))
-	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], a.signature); err != nil {
+	switch {
+	case rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], a.signature) != nil:
 		return errors.New("client assertion: bad signature")
-	}
-	if a.iss != clientID || a.sub != clientID {
+	case a.iss != clientID || a.sub != clientID:
 		return errors.New("client assertion: iss and sub must be the client ID")
-	}
-	if !slices.Contains(a.aud, OneAPIAudience) {
+	case !slices.Contains(a.aud, OneAPIAudience):
 		return errors.New("client assertion: wrong audience")
-	}
-	if !time.Unix(a.exp, 0).After(now) {
+	case !time.Unix(a.exp, 0).After(now):
 		return errors.New("client assertion: expired")
-	}
-	if a.exp > now.Unix()+int64(time.Hour/time.Second) {
+	case a.exp > now.Unix()+int64(time.Hour/time.Second):
 		return errors.New("client assertion: exp more than one hour ahead")
-	}
-	if a.nbf != nil && *a.nbf > now.Unix() {
+	case a.nbf != nil && *a.nbf > now.Unix():
 		return errors.New("client assertion: not valid yet")
 	}
 	return nil

@@ -3,7 +3,6 @@ package simulator
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -20,21 +19,14 @@ type keyJSON struct {
 	Permissions      []string `json:"permissions"`
 	Enabled          bool     `json:"enabled"`
 	LastModifiedTime int64    `json:"lastModifiedTime"`
-	LastModifiedBy   *refJSON `json:"lastModifiedBy,omitempty"`
+	LastModifiedBy   *refJSON `json:"lastModifiedBy"`
 	Partner          *refJSON `json:"partner,omitempty"`
 }
 
 func keyObject(k *APIKey) keyJSON {
 	out := keyJSON{
-		ID: k.ID, KeyValue: k.Value, Enabled: k.Enabled,
-		Permissions:      slices.Clone(k.Permissions),
-		LastModifiedTime: k.LastModifiedTime.Unix(),
-	}
-	if out.Permissions == nil {
-		out.Permissions = []string{}
-	}
-	if k.LastModifiedBy != "" || k.LastModifiedByID != 0 {
-		out.LastModifiedBy = &refJSON{ID: k.LastModifiedByID, Name: k.LastModifiedBy}
+		ID: k.ID, KeyValue: k.Value, Enabled: k.Enabled, Permissions: append([]string{}, k.Permissions...),
+		LastModifiedTime: k.LastModifiedTime.Unix(), LastModifiedBy: &refJSON{ID: k.LastModifiedByID, Name: k.LastModifiedBy},
 	}
 	if k.PartnerID != 0 {
 		out.Partner = &refJSON{ID: k.PartnerID, Name: k.PartnerName}
@@ -50,73 +42,58 @@ const (
 // listKeys is GET /apiKeys: the organization key first, then (when asked) partner
 // keys, paginated. A pageSize above the maximum is served as the maximum, so a client
 // that takes "a full page" to mean "ask again" must compare with what it got.
-func (s *Simulator) listKeys(org *Organization, r *http.Request) *reply {
-	q, err := url.ParseQuery(r.URL.RawQuery)
+func (s *Simulator) listKeys(req *request) *reply {
+	org := req.who.org
+	q, err := url.ParseQuery(req.URL.RawQuery)
 	if err != nil {
 		return invalidInput("The query string is malformed")
 	}
-	includePartners := false
-	if v, ok := q["includePartnerKey"]; ok {
-		switch strings.ToLower(v[0]) {
-		case "true":
-			includePartners = true
-		case "false":
-		default:
-			return invalidInput("includePartnerKey must be true or false")
-		}
+	partners := q.Get("includePartnerKey")
+	if _, given := q["includePartnerKey"]; given && !strings.EqualFold(partners, "true") && !strings.EqualFold(partners, "false") {
+		return invalidInput("includePartnerKey must be true or false")
 	}
-	page, err := positiveParam(q, "page", 1)
-	if err != nil {
-		return invalidInput("page must be a whole number of at least 1")
-	}
-	pageSize, err := positiveParam(q, "pageSize", defaultPageSize)
-	if err != nil {
-		return invalidInput("pageSize must be a whole number of at least 1")
+	page, pageOK := positiveParam(q, "page", 1)
+	pageSize, sizeOK := positiveParam(q, "pageSize", defaultPageSize)
+	if !pageOK || !sizeOK {
+		return invalidInput("page and pageSize must be whole numbers of at least 1")
 	}
 	pageSize = min(pageSize, maxPageSize)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	all := make([]keyJSON, 0, 1+len(org.partners))
+	all := []keyJSON{}
 	if org.key != nil {
 		all = append(all, keyObject(org.key))
 	}
-	if includePartners {
+	if strings.EqualFold(partners, "true") {
 		for _, k := range org.partners {
 			all = append(all, keyObject(k))
 		}
 	}
-	out := []keyJSON{}
-	if page-1 < len(all) { // guards the product below against overflow as well
-		start := (page - 1) * pageSize
-		if start < len(all) {
-			out = all[start:min(start+pageSize, len(all))]
-		}
+	if page-1 >= len(all) || (page-1)*pageSize >= len(all) { // the first test guards the product against overflow
+		return jsonReply(http.StatusOK, []keyJSON{})
 	}
-	return jsonReply(http.StatusOK, out)
+	start := (page - 1) * pageSize
+	return jsonReply(http.StatusOK, all[start:min(start+pageSize, len(all))])
 }
 
-func positiveParam(q url.Values, name string, def int) (int, error) {
-	v, ok := q[name]
-	if !ok {
-		return def, nil
+func positiveParam(q url.Values, name string, def int) (int, bool) {
+	if _, given := q[name]; !given {
+		return def, true
 	}
-	n, err := strconv.Atoi(v[0])
-	if err != nil || n < 1 {
-		return 0, strconv.ErrSyntax
-	}
-	return n, nil
+	n, err := strconv.Atoi(q.Get(name))
+	return n, err == nil && n >= 1
 }
 
 // optionalObjectBody accepts an empty body, or a JSON object sent as application/json.
-func optionalObjectBody(r *http.Request, body []byte) *reply {
-	if len(body) == 0 {
+func optionalObjectBody(q *request) *reply {
+	if len(q.body) == 0 {
 		return nil
 	}
-	if !isJSONRequest(r) {
-		return unsupportedMediaType()
+	if rep := needJSON(q.Request); rep != nil {
+		return rep
 	}
-	if _, err := decodeJSONObject(body); err != nil {
+	if _, err := decodeJSONObject(q.body); err != nil {
 		return invalidInput(err.Error())
 	}
 	return nil
@@ -126,83 +103,76 @@ func keyNotFound() *reply {
 	return apiError(http.StatusNotFound, "RESOURCE_NOT_FOUND", "No API key with this ID")
 }
 
+func badKeyID() *reply { return invalidInput("The key ID must be a positive whole number") }
+
 // regenerateKey is POST /apiKeys/{id}/regenerate, for the organization key and partner keys.
-func (s *Simulator) regenerateKey(who *caller, r *http.Request, body []byte, idText string) *reply {
-	if rep := optionalObjectBody(r, body); rep != nil {
+func (s *Simulator) regenerateKey(q *request) *reply {
+	if rep := optionalObjectBody(q); rep != nil {
 		return rep
 	}
-	id, err := parseKeyID(idText)
-	if err != nil {
-		return invalidInput("The key ID must be a positive whole number")
+	id, ok := parseKeyID(q.keyID)
+	if !ok {
+		return badKeyID()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	org := who.org
-	k := org.findKey(id)
+	k := q.who.org.findKey(id)
 	if k == nil {
 		return keyNotFound()
 	}
-	k.Value = randomKeyValue(k.Value)
-	byID, byName := who.principal()
-	org.touch(k, byID, byName)
+	byID, byName := q.who.principal()
+	q.who.org.rekey(k, byID, byName)
 	return jsonReply(http.StatusOK, keyObject(k))
 }
 
 // addKey is POST /apiKeys [inferred]: refused while the organization has a key.
-func (s *Simulator) addKey(who *caller, r *http.Request, body []byte) *reply {
-	if rep := optionalObjectBody(r, body); rep != nil {
+func (s *Simulator) addKey(q *request) *reply {
+	if rep := optionalObjectBody(q); rep != nil {
 		return rep
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	org := who.org
-	if org.key != nil {
-		return apiError(http.StatusBadRequest, "DUPLICATE_ITEM", "The organization already has an API key")
+	if err := q.who.org.addKey(q.who.principal()); err != nil {
+		return changeError(err)
 	}
-	org.addKeyLocked(who.principal())
-	return jsonReply(http.StatusOK, keyObject(org.key))
+	return jsonReply(http.StatusOK, keyObject(q.who.org.key))
 }
 
 // editKey is PUT /apiKeys/{id} with {"keyValue"} [inferred]; partner keys are not editable.
-func (s *Simulator) editKey(who *caller, r *http.Request, body []byte, idText string) *reply {
-	if !isJSONRequest(r) {
-		return unsupportedMediaType()
+func (s *Simulator) editKey(q *request) *reply {
+	if rep := needJSON(q.Request); rep != nil {
+		return rep
 	}
-	value, err := decodeEditBody(body)
+	value, err := decodeEditBody(q.body)
 	if err != nil {
 		return invalidInput(err.Error())
 	}
-	id, err := parseKeyID(idText)
-	if err != nil {
-		return invalidInput("The key ID must be a positive whole number")
+	id, ok := parseKeyID(q.keyID)
+	if !ok {
+		return badKeyID()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	org := who.org
+	org := q.who.org
 	if org.key == nil || org.key.ID != id {
 		return keyNotFound()
 	}
-	if !ValidKeyValue(value) {
-		return invalidInput("keyValue must be exactly 12 letters or digits")
+	byID, byName := q.who.principal()
+	if err := org.setKeyValue(value, byID, byName); err != nil {
+		return changeError(err)
 	}
-	if value == org.key.Value {
-		return invalidInput("keyValue must differ from the current key")
-	}
-	org.key.Value = value
-	byID, byName := who.principal()
-	org.touch(org.key, byID, byName)
 	return jsonReply(http.StatusOK, keyObject(org.key))
 }
 
 // deleteKey is DELETE /apiKeys/{id} [inferred], for the organization key only.
-func (s *Simulator) deleteKey(who *caller, idText string) *reply {
-	id, err := parseKeyID(idText)
-	if err != nil {
-		return invalidInput("The key ID must be a positive whole number")
+func (s *Simulator) deleteKey(q *request) *reply {
+	id, ok := parseKeyID(q.keyID)
+	if !ok {
+		return badKeyID()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	org := who.org
+	org := q.who.org
 	if org.key == nil || org.key.ID != id {
 		return keyNotFound()
 	}

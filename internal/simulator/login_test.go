@@ -266,12 +266,3 @@ func TestSessions(t *testing.T) {
 		wantError(t, resp, 401, "INVALID_TOKEN")
 	})
 }
-
-func TestSessionIdleTimeoutOption(t *testing.T) {
-	h := newHarness(t, Options{SessionIdleTimeout: 5 * time.Minute})
-	id := h.login(h.sim.DefaultOrganization())
-	h.sim.Advance(4 * time.Minute)
-	wantStatus(t, h.legacy("GET", "/auth", "", id), 200)
-	h.sim.Advance(5 * time.Minute)
-	wantError(t, h.legacy("GET", "/auth", "", id), 401, "SESSION_NOT_VALID")
-}

@@ -11,26 +11,15 @@ import (
 // digits of the timestamp pick characters of the key, then the digits of half that
 // number, zero-padded to six, pick characters two places further on.
 func Obfuscate(key, timestamp string) (string, error) {
-	if len(key) < 12 {
-		return "", errors.New("simulator: obfuscation needs a key of at least 12 characters")
-	}
-	if len(timestamp) < 6 {
-		return "", errors.New("simulator: obfuscation needs a timestamp of at least 6 digits")
-	}
-	for i := 0; i < len(timestamp); i++ {
-		if timestamp[i] < '0' || timestamp[i] > '9' {
-			return "", errors.New("simulator: obfuscation needs a timestamp of digits only")
-		}
+	if len(key) < 12 || len(timestamp) < 6 || !digits(timestamp) {
+		return "", errors.New("simulator: obfuscation needs a key of at least 12 characters and a timestamp of at least 6 digits")
 	}
 	high := timestamp[len(timestamp)-6:]
 	n, _ := strconv.Atoi(high) // six digits always parse
 	low := fmt.Sprintf("%06d", n>>1)
-	out := make([]byte, 0, 12)
-	for i := 0; i < 6; i++ {
-		out = append(out, key[high[i]-'0'])
-	}
-	for i := 0; i < 6; i++ {
-		out = append(out, key[low[i]-'0'+2])
+	out := make([]byte, 12)
+	for i := range 6 {
+		out[i], out[6+i] = key[high[i]-'0'], key[low[i]-'0'+2]
 	}
 	return string(out), nil
 }

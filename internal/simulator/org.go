@@ -1,7 +1,7 @@
 package simulator
 
 import (
-	"crypto/rand"
+	"cmp"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -10,19 +10,21 @@ import (
 	"time"
 )
 
-// OrgConfig describes one organization (tenant) of the simulator.
+// OrgConfig describes one organization (tenant) of the simulator. The JSON names are
+// those of POST /_simulator/organizations.
 type OrgConfig struct {
-	Name                 string         // unique; "" = "default"
-	Username, Password   string         // legacy admin; "" = generated (username like admin@<name>.example)
-	APIKey               string         // initial organization key value (12 letters/digits); "" = random
-	NoKey                bool           // start without an organization key
-	ClientID             string         // OneAPI client; "" = generated
-	ClientSecret         string         // OneAPI client secret; "" = generated
-	ClientPublicKey      *rsa.PublicKey // when set, private-key JWT assertions of this client are accepted
-	OneAPIOnly           bool           // legacy login answers 403 ONLY_ONEAPI_SUPPORTED
-	WithoutInferredCalls bool           // add, edit and delete are not offered (405)
-	WithoutKeyManagement bool           // the admin role / client lacks API Key Management: every /apiKeys call is 403
-	PartnerKeys          []string       // names of partner keys to create (each gets an ID and a random value)
+	Name                 string         `json:"name,omitempty"`                 // unique; "" = "default"
+	Username             string         `json:"username,omitempty"`             // legacy admin; "" = admin@<name>.example
+	Password             string         `json:"password,omitempty"`             // "" = generated
+	APIKey               string         `json:"apiKey,omitempty"`               // initial organization key (12 letters/digits); "" = random
+	NoKey                bool           `json:"noKey,omitempty"`                // start without an organization key
+	ClientID             string         `json:"clientId,omitempty"`             // OneAPI client; "" = generated
+	ClientSecret         string         `json:"clientSecret,omitempty"`         // OneAPI client secret; "" = generated
+	ClientPublicKey      *rsa.PublicKey `json:"-"`                              // set: private-key JWT assertions of this client are accepted
+	OneAPIOnly           bool           `json:"oneApiOnly,omitempty"`           // legacy login answers 403 ONLY_ONEAPI_SUPPORTED
+	WithoutInferredCalls bool           `json:"withoutInferredCalls,omitempty"` // add, edit and delete are not offered (405)
+	WithoutKeyManagement bool           `json:"withoutKeyManagement,omitempty"` // the role lacks API Key Management: every /apiKeys call is 403
+	PartnerKeys          []string       `json:"partnerKeys,omitempty"`          // names of partner keys to create, each with an ID and a random value
 }
 
 // String leaves the secrets out, so that a config can be logged.
@@ -68,12 +70,12 @@ var (
 	partnerKeyPermissions = []string{"PARTNER_API_ACCESS"}
 )
 
-// Errors of the out-of-band key changes. Their messages never carry a key value.
+// Errors of key changes. Their messages never carry a key value.
 var (
-	ErrNoKey           = errors.New("simulator: the organization has no API key")
-	ErrKeyExists       = errors.New("simulator: the organization already has an API key")
-	ErrInvalidKeyValue = errors.New("simulator: a key value is exactly 12 ASCII letters or digits")
-	ErrSameKeyValue    = errors.New("simulator: the new key value must differ from the current one")
+	ErrNoKey           = errors.New("the organization has no API key")
+	ErrKeyExists       = errors.New("the organization already has an API key")
+	ErrInvalidKeyValue = errors.New("a key string is exactly 12 ASCII letters or digits")
+	ErrSameKeyValue    = errors.New("the new key string must differ from the current one")
 )
 
 // Organization is one tenant. Its methods read snapshots and make the changes an
@@ -96,72 +98,43 @@ type Organization struct {
 // AddOrganization adds a tenant. Names, usernames (case-insensitively) and client IDs
 // are unique across the simulator.
 func (s *Simulator) AddOrganization(cfg OrgConfig) (*Organization, error) {
-	if cfg.Name == "" {
-		cfg.Name = "default"
-	}
+	cfg.Name = cmp.Or(cfg.Name, "default")
 	if !validOrgName(cfg.Name) {
 		return nil, fmt.Errorf("simulator: organization name %q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", cfg.Name)
 	}
-	if cfg.APIKey != "" && !ValidKeyValue(cfg.APIKey) {
+	switch {
+	case cfg.APIKey != "" && !ValidKeyValue(cfg.APIKey):
 		return nil, fmt.Errorf("simulator: organization %q: %w", cfg.Name, ErrInvalidKeyValue)
-	}
-	if cfg.NoKey && cfg.APIKey != "" {
+	case cfg.NoKey && cfg.APIKey != "":
 		return nil, fmt.Errorf("simulator: organization %q: NoKey conflicts with APIKey", cfg.Name)
+	case slices.ContainsFunc(cfg.PartnerKeys, func(n string) bool { return strings.TrimSpace(n) == "" }):
+		return nil, fmt.Errorf("simulator: organization %q: a partner key needs a name", cfg.Name)
 	}
-	if cfg.Username == "" {
-		cfg.Username = "admin@" + strings.ToLower(cfg.Name) + ".example"
-	}
-	if cfg.Password == "" {
-		cfg.Password = randomString(alphanumerics, 20)
-	}
-	if cfg.ClientID == "" {
-		cfg.ClientID = "sim" + randomString(lowerDigits, 20)
-	}
-	if cfg.ClientSecret == "" {
-		cfg.ClientSecret = randomString(alphanumerics, 40)
-	}
-	for _, pk := range cfg.PartnerKeys {
-		if strings.TrimSpace(pk) == "" {
-			return nil, fmt.Errorf("simulator: organization %q: a partner key needs a name", cfg.Name)
-		}
-	}
+	cfg.Username = cmp.Or(cfg.Username, "admin@"+strings.ToLower(cfg.Name)+".example")
+	cfg.Password = cmp.Or(cfg.Password, randomString(alphanumerics, 20))
+	cfg.ClientID = cmp.Or(cfg.ClientID, "sim"+randomString(alphanumerics[26:], 20))
+	cfg.ClientSecret = cmp.Or(cfg.ClientSecret, randomString(alphanumerics, 40))
 	cfg.PartnerKeys = slices.Clone(cfg.PartnerKeys)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.byName[cfg.Name] != nil {
+	switch {
+	case s.byName[cfg.Name] != nil:
 		return nil, fmt.Errorf("simulator: organization %q exists already", cfg.Name)
-	}
-	if s.byUser[strings.ToLower(cfg.Username)] != nil {
+	case s.byUser[strings.ToLower(cfg.Username)] != nil:
 		return nil, fmt.Errorf("simulator: organization %q: username %q belongs to another organization", cfg.Name, cfg.Username)
-	}
-	if s.byClient[cfg.ClientID] != nil {
+	case s.byClient[cfg.ClientID] != nil:
 		return nil, fmt.Errorf("simulator: organization %q: client ID %q belongs to another organization", cfg.Name, cfg.ClientID)
 	}
-	now := s.Now().Truncate(time.Second)
-	o := &Organization{
-		sim:      s,
-		adminID:  s.newID(),
-		clientID: s.newID(),
-		accepted: map[Op][]time.Time{},
-		counts:   newCounts(),
-	}
+	o := &Organization{sim: s, adminID: s.newID(), clientID: s.newID(), accepted: map[Op][]time.Time{}, counts: newCounts()}
 	if !cfg.NoKey {
-		value := cfg.APIKey
-		if value == "" {
-			value = randomKeyValue("")
-		}
-		o.key = &APIKey{
-			ID: s.newID(), Value: value, Enabled: true, Permissions: slices.Clone(orgKeyPermissions),
-			LastModifiedTime: now, LastModifiedByID: o.adminID, LastModifiedBy: cfg.Username,
-		}
+		o.key = o.newKey(orgKeyPermissions, o.adminID, cfg.Username)
+		o.key.Value = cmp.Or(cfg.APIKey, o.key.Value)
 	}
 	for _, name := range cfg.PartnerKeys {
-		o.partners = append(o.partners, &APIKey{
-			ID: s.newID(), Value: randomKeyValue(""), Enabled: true, Permissions: slices.Clone(partnerKeyPermissions),
-			LastModifiedTime: now, LastModifiedByID: o.adminID, LastModifiedBy: cfg.Username,
-			PartnerID: s.newID(), PartnerName: name,
-		})
+		p := o.newKey(partnerKeyPermissions, o.adminID, cfg.Username)
+		p.PartnerID, p.PartnerName = s.newID(), name
+		o.partners = append(o.partners, p)
 	}
 	cfg.APIKey = ""
 	o.cfg = cfg
@@ -173,37 +146,17 @@ func (s *Simulator) AddOrganization(cfg OrgConfig) (*Organization, error) {
 }
 
 func validOrgName(name string) bool {
-	if len(name) == 0 || len(name) > 64 {
+	if len(name) == 0 || len(name) > 64 || strings.IndexByte(alphanumerics, name[0]) < 0 {
 		return false
 	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case isAlnum(c):
-		case i > 0 && (c == '.' || c == '_' || c == '-'):
-		default:
-			return false
-		}
-	}
-	return true
+	return strings.Trim(name, alphanumerics+"._-") == ""
 }
 
 // Organization finds a tenant by name; nil if unknown.
-func (s *Simulator) Organization(name string) *Organization {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.byName[name]
-}
+func (s *Simulator) Organization(name string) *Organization { return s.orgBy(s.byName, name) }
 
 // DefaultOrganization is the first organization.
-func (s *Simulator) DefaultOrganization() *Organization {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.orgs) == 0 {
-		return nil
-	}
-	return s.orgs[0]
-}
+func (s *Simulator) DefaultOrganization() *Organization { return s.Organizations()[0] }
 
 // Organizations lists every tenant, in the order they were added.
 func (s *Simulator) Organizations() []*Organization {
@@ -212,155 +165,163 @@ func (s *Simulator) Organizations() []*Organization {
 	return slices.Clone(s.orgs)
 }
 
-// Name is the organization's unique name.
-func (o *Organization) Name() string {
+// locked runs fn holding the simulator's lock, which guards every organization.
+func (o *Organization) locked(fn func()) {
 	o.sim.mu.Lock()
 	defer o.sim.mu.Unlock()
-	return o.cfg.Name
+	fn()
 }
+
+// Name is the organization's unique name.
+func (o *Organization) Name() string { return o.cfg.Name } // never changes
 
 // Config gives the credentials as configured or generated, and the switches as they
 // are now. APIKey is always empty: the current key is Key().
-func (o *Organization) Config() OrgConfig {
-	o.sim.mu.Lock()
-	defer o.sim.mu.Unlock()
-	c := o.cfg
+func (o *Organization) Config() (c OrgConfig) {
+	o.locked(func() { c = o.cfg })
 	c.PartnerKeys = slices.Clone(c.PartnerKeys)
 	return c
 }
 
 // Key is the current organization key; false when the organization has none.
-func (o *Organization) Key() (APIKey, bool) {
-	o.sim.mu.Lock()
-	defer o.sim.mu.Unlock()
-	if o.key == nil {
-		return APIKey{}, false
-	}
-	return o.key.snapshot(), true
+func (o *Organization) Key() (k APIKey, ok bool) {
+	o.locked(func() {
+		if ok = o.key != nil; ok {
+			k = o.key.snapshot()
+		}
+	})
+	return k, ok
 }
 
 // PartnerKeys are the partner keys, in ID order.
-func (o *Organization) PartnerKeys() []APIKey {
-	o.sim.mu.Lock()
-	defer o.sim.mu.Unlock()
-	out := make([]APIKey, 0, len(o.partners))
-	for _, k := range o.partners {
-		out = append(out, k.snapshot())
-	}
-	return out
+func (o *Organization) PartnerKeys() (keys []APIKey) {
+	o.locked(func() {
+		for _, k := range o.partners {
+			keys = append(keys, k.snapshot())
+		}
+	})
+	return keys
 }
 
-// EditKey sets the organization key's string, with the API's validation.
-func (o *Organization) EditKey(value string) (APIKey, error) {
-	o.sim.mu.Lock()
-	defer o.sim.mu.Unlock()
-	if o.key == nil {
-		return APIKey{}, ErrNoKey
-	}
-	if !ValidKeyValue(value) {
-		return APIKey{}, ErrInvalidKeyValue
-	}
-	if value == o.key.Value {
-		return APIKey{}, ErrSameKeyValue
-	}
-	o.key.Value = value
-	o.touch(o.key, o.adminID, o.cfg.Username)
-	return o.key.snapshot(), nil
-}
-
-// RegenerateKey gives the organization key a new random string.
-func (o *Organization) RegenerateKey() (APIKey, error) {
-	o.sim.mu.Lock()
-	defer o.sim.mu.Unlock()
-	if o.key == nil {
-		return APIKey{}, ErrNoKey
-	}
-	o.key.Value = randomKeyValue(o.key.Value)
-	o.touch(o.key, o.adminID, o.cfg.Username)
-	return o.key.snapshot(), nil
-}
-
-// DeleteKey removes the organization key; legacy login fails until one is added.
-func (o *Organization) DeleteKey() error {
-	o.sim.mu.Lock()
-	defer o.sim.mu.Unlock()
-	if o.key == nil {
-		return ErrNoKey
-	}
-	o.key = nil
-	return nil
-}
-
-// AddKey creates an organization key with a new ID and a random string.
-func (o *Organization) AddKey() (APIKey, error) {
-	o.sim.mu.Lock()
-	defer o.sim.mu.Unlock()
-	if o.key != nil {
-		return APIKey{}, ErrKeyExists
-	}
-	o.addKeyLocked(o.adminID, o.cfg.Username)
-	return o.key.snapshot(), nil
-}
-
-// SetKeyEnabled enables or disables the organization key (a disabled key cannot log in).
-func (o *Organization) SetKeyEnabled(enabled bool) error {
-	o.sim.mu.Lock()
-	defer o.sim.mu.Unlock()
-	if o.key == nil {
-		return ErrNoKey
-	}
-	if o.key.Enabled != enabled {
-		o.key.Enabled = enabled
-		o.touch(o.key, o.adminID, o.cfg.Username)
-	}
-	return nil
+// Counts are the calls served for this organization.
+func (o *Organization) Counts() (c Counts) {
+	o.locked(func() { c = o.counts.clone() })
+	return c
 }
 
 // SetInferredCalls switches the inferred calls (add, edit, delete) on or off.
 func (o *Organization) SetInferredCalls(offered bool) {
-	o.sim.mu.Lock()
-	defer o.sim.mu.Unlock()
-	o.cfg.WithoutInferredCalls = !offered
+	o.locked(func() { o.cfg.WithoutInferredCalls = !offered })
 }
 
 // SetOneAPIOnly makes legacy login answer 403 ONLY_ONEAPI_SUPPORTED (or stop doing so).
-func (o *Organization) SetOneAPIOnly(only bool) {
-	o.sim.mu.Lock()
-	defer o.sim.mu.Unlock()
-	o.cfg.OneAPIOnly = only
-}
+func (o *Organization) SetOneAPIOnly(only bool) { o.locked(func() { o.cfg.OneAPIOnly = only }) }
 
 // SetKeyManagement grants or withdraws the API Key Management permission.
 func (o *Organization) SetKeyManagement(allowed bool) {
-	o.sim.mu.Lock()
-	defer o.sim.mu.Unlock()
-	o.cfg.WithoutKeyManagement = !allowed
+	o.locked(func() { o.cfg.WithoutKeyManagement = !allowed })
 }
 
-// Counts are the calls served for this organization.
-func (o *Organization) Counts() Counts {
-	o.sim.mu.Lock()
-	defer o.sim.mu.Unlock()
-	return o.counts.clone()
+// asAdmin makes a change as the organization's administrator would in the portal,
+// and returns the organization key after it.
+func (o *Organization) asAdmin(change func(byID int64, byName string) error) (k APIKey, err error) {
+	o.locked(func() {
+		if err = change(o.adminID, o.cfg.Username); err == nil && o.key != nil {
+			k = o.key.snapshot()
+		}
+	})
+	return k, err
 }
 
-// touch records a change of k by a principal. Callers hold sim.mu.
+// EditKey sets the organization key's string, with the API's validation.
+func (o *Organization) EditKey(value string) (APIKey, error) {
+	return o.asAdmin(func(byID int64, byName string) error { return o.setKeyValue(value, byID, byName) })
+}
+
+// RegenerateKey gives the organization key a new random string.
+func (o *Organization) RegenerateKey() (APIKey, error) {
+	return o.asAdmin(func(byID int64, byName string) error {
+		if o.key == nil {
+			return ErrNoKey
+		}
+		o.rekey(o.key, byID, byName)
+		return nil
+	})
+}
+
+// AddKey creates an organization key with a new ID and a random string.
+func (o *Organization) AddKey() (APIKey, error) { return o.asAdmin(o.addKey) }
+
+// DeleteKey removes the organization key; legacy login fails until one is added.
+func (o *Organization) DeleteKey() error {
+	_, err := o.asAdmin(func(int64, string) error {
+		if o.key == nil {
+			return ErrNoKey
+		}
+		o.key = nil
+		return nil
+	})
+	return err
+}
+
+// SetKeyEnabled enables or disables the organization key (a disabled key cannot log in).
+func (o *Organization) SetKeyEnabled(enabled bool) error {
+	_, err := o.asAdmin(func(byID int64, byName string) error {
+		if o.key == nil {
+			return ErrNoKey
+		}
+		if o.key.Enabled != enabled {
+			o.key.Enabled = enabled
+			o.touch(o.key, byID, byName)
+		}
+		return nil
+	})
+	return err
+}
+
+// The changes below are shared by the API and the methods above; callers hold sim.mu.
+
+// touch records a change of k by a principal.
 func (o *Organization) touch(k *APIKey, byID int64, byName string) {
 	k.LastModifiedTime = o.sim.Now().Truncate(time.Second)
-	k.LastModifiedByID = byID
-	k.LastModifiedBy = byName
+	k.LastModifiedByID, k.LastModifiedBy = byID, byName
 }
 
-// addKeyLocked creates the organization key. Callers hold sim.mu and checked o.key == nil.
-func (o *Organization) addKeyLocked(byID int64, byName string) {
-	o.key = &APIKey{
-		ID: o.sim.newID(), Value: randomKeyValue(""), Enabled: true,
-		Permissions: slices.Clone(orgKeyPermissions),
+// newKey is an enabled key with a new ID and a random string.
+func (o *Organization) newKey(perms []string, byID int64, byName string) *APIKey {
+	k := &APIKey{ID: o.sim.newID(), Value: randomKeyValue(""), Enabled: true, Permissions: slices.Clone(perms)}
+	o.touch(k, byID, byName)
+	return k
+}
+
+func (o *Organization) addKey(byID int64, byName string) error {
+	if o.key != nil {
+		return ErrKeyExists
 	}
-	o.touch(o.key, byID, byName)
+	o.key = o.newKey(orgKeyPermissions, byID, byName)
+	return nil
 }
 
-// findKey finds the organization key or a partner key by ID. Callers hold sim.mu.
+func (o *Organization) rekey(k *APIKey, byID int64, byName string) {
+	k.Value = randomKeyValue(k.Value)
+	o.touch(k, byID, byName)
+}
+
+func (o *Organization) setKeyValue(value string, byID int64, byName string) error {
+	switch {
+	case o.key == nil:
+		return ErrNoKey
+	case !ValidKeyValue(value):
+		return ErrInvalidKeyValue
+	case value == o.key.Value:
+		return ErrSameKeyValue
+	}
+	o.key.Value = value
+	o.touch(o.key, byID, byName)
+	return nil
+}
+
+// findKey finds the organization key or a partner key by ID.
 func (o *Organization) findKey(id int64) *APIKey {
 	if o.key != nil && o.key.ID == id {
 		return o.key
@@ -375,34 +336,17 @@ func (o *Organization) findKey(id int64) *APIKey {
 
 // ValidKeyValue reports whether v is a well-formed key string: exactly 12 ASCII letters or digits.
 func ValidKeyValue(v string) bool {
-	if len(v) != 12 {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		if !isAlnum(v[i]) {
-			return false
-		}
-	}
-	return true
+	return len(v) == 12 && strings.Trim(v, alphanumerics) == ""
 }
 
-func isAlnum(c byte) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-}
-
-const (
-	alphanumerics = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	lowerDigits   = "abcdefghijklmnopqrstuvwxyz0123456789"
-)
+const alphanumerics = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 // randomString draws n characters uniformly from alphabet with crypto/rand.
 func randomString(alphabet string, n int) string {
 	limit := 256 - 256%len(alphabet) // reject bytes above the last full cycle, so no character is favoured
 	out := make([]byte, 0, n)
-	buf := make([]byte, n+8)
 	for len(out) < n {
-		_, _ = rand.Read(buf) // never fails since Go 1.24
-		for _, b := range buf {
+		for _, b := range randomBytes(n) {
 			if int(b) < limit && len(out) < n {
 				out = append(out, alphabet[int(b)%len(alphabet)])
 			}

@@ -37,34 +37,28 @@ func (s *Simulator) rateLimit(org *Organization, op Op) *reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.Now()
-	kept := org.accepted[op][:0]
-	for _, t := range org.accepted[op] {
-		if now.Sub(t) < longestWindow {
-			kept = append(kept, t)
-		}
-	}
-	org.accepted[op] = kept
+	kept := slices.DeleteFunc(org.accepted[op], func(t time.Time) bool { return now.Sub(t) >= longestWindow })
+	slices.SortFunc(kept, time.Time.Compare)
 
 	var hit *rateLimit
 	var wait time.Duration
 	for i := range limits {
 		l := &limits[i]
-		var in []time.Time
+		in := 0
 		for _, t := range kept {
 			if now.Sub(t) < l.per {
-				in = append(in, t)
+				in++
 			}
 		}
-		if len(in) < l.n {
+		if in < l.n {
 			continue
 		}
-		// A slot frees when enough of the oldest requests have left the window.
-		slices.SortFunc(in, func(a, b time.Time) int { return a.Compare(b) })
-		w := in[len(in)-l.n].Add(l.per).Sub(now)
-		if hit == nil || w > wait {
+		// A slot frees when the oldest of the last n requests leaves the window.
+		if w := kept[len(kept)-l.n].Add(l.per).Sub(now); hit == nil || w > wait {
 			hit, wait = l, w
 		}
 	}
+	org.accepted[op] = kept
 	if hit == nil {
 		org.accepted[op] = append(kept, now)
 		return nil

@@ -3,9 +3,9 @@ package simulator
 import (
 	"context"
 	"errors"
+	"maps"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,58 +27,30 @@ const (
 	OpDelete        Op = "delete"     // DELETE {base}/apiKeys/{id}       [inferred]
 )
 
-// Ops lists every Op the simulator knows.
-func Ops() []Op {
-	return []Op{OpLogin, OpSessionStatus, OpLogout, OpToken, OpList, OpRegenerate, OpAdd, OpEdit, OpDelete}
-}
-
-func (op Op) known() bool {
-	for _, o := range Ops() {
-		if o == op {
-			return true
-		}
-	}
-	return false
-}
-
 // isWrite reports whether op changes a key and so holds the organization's edit lock.
-func (op Op) isWrite() bool {
-	switch op {
-	case OpRegenerate, OpAdd, OpEdit, OpDelete:
-		return true
-	}
-	return false
-}
+func (op Op) isWrite() bool { return op == OpRegenerate || op.inferred() }
 
 // inferred reports whether op is one of the calls the public reference does not show.
-func (op Op) inferred() bool {
-	switch op {
-	case OpAdd, OpEdit, OpDelete:
-		return true
-	}
-	return false
-}
+func (op Op) inferred() bool { return op == OpAdd || op == OpEdit || op == OpDelete }
 
 // Options configures a Simulator. The zero value is usable.
 type Options struct {
-	Now                func() time.Time // nil: time.Now. The simulator clock is Now() plus Advance offsets.
-	SessionIdleTimeout time.Duration    // 0: 30 minutes
-	TokenLifetime      time.Duration    // 0: 1 hour (expires_in)
-	Organizations      []OrgConfig      // none: one organization named "default" with generated credentials
+	Now           func() time.Time // nil: time.Now. The simulator clock is Now() plus Advance offsets.
+	TokenLifetime time.Duration    // 0: 1 hour (expires_in)
+	Organizations []OrgConfig      // none: one organization named "default" with generated credentials
 }
 
-// Default durations, as the API documents them.
+// Durations the API documents.
 const (
-	DefaultSessionIdleTimeout = 30 * time.Minute
-	DefaultTokenLifetime      = time.Hour
+	sessionIdleTimeout   = 30 * time.Minute
+	defaultTokenLifetime = time.Hour
 )
 
 // Simulator is the API in memory. It is an http.Handler; Start serves it on its own
 // listener. All methods are safe for concurrent use.
 type Simulator struct {
-	nowFn       func() time.Time
-	idleTimeout time.Duration
-	tokenLife   time.Duration
+	nowFn     func() time.Time
+	tokenLife time.Duration
 
 	offset  atomic.Int64 // clock offset from Advance, nanoseconds
 	latency atomic.Int64 // SetLatency, nanoseconds
@@ -114,26 +86,16 @@ type token struct {
 // New builds a simulator with the organizations of opts (or one named "default").
 func New(opts Options) (*Simulator, error) {
 	s := &Simulator{
-		nowFn:       opts.Now,
-		idleTimeout: opts.SessionIdleTimeout,
-		tokenLife:   opts.TokenLifetime,
-		byName:      map[string]*Organization{},
-		byUser:      map[string]*Organization{},
-		byClient:    map[string]*Organization{},
-		sessions:    map[string]*session{},
-		tokens:      map[string]*token{},
-		counts:      newCounts(),
-		nextID:      1000,
-		closing:     make(chan struct{}),
+		nowFn: opts.Now, tokenLife: opts.TokenLifetime,
+		byName: map[string]*Organization{}, byUser: map[string]*Organization{}, byClient: map[string]*Organization{},
+		sessions: map[string]*session{}, tokens: map[string]*token{},
+		counts: newCounts(), nextID: 1000, closing: make(chan struct{}),
 	}
 	if s.nowFn == nil {
 		s.nowFn = time.Now
 	}
-	if s.idleTimeout <= 0 {
-		s.idleTimeout = DefaultSessionIdleTimeout
-	}
 	if s.tokenLife <= 0 {
-		s.tokenLife = DefaultTokenLifetime
+		s.tokenLife = defaultTokenLifetime
 	}
 	cfgs := opts.Organizations
 	if len(cfgs) == 0 {
@@ -154,46 +116,25 @@ func (s *Simulator) Now() time.Time {
 
 // Advance moves the simulator clock by d. Sessions, tokens, rate-limit windows and
 // key timestamps all follow it; latency does not (that is wall time).
-func (s *Simulator) Advance(d time.Duration) {
-	s.offset.Add(int64(d))
-}
+func (s *Simulator) Advance(d time.Duration) { s.offset.Add(int64(d)) }
 
 // SetLatency makes every API answer (not control endpoints) wait d of wall time.
-func (s *Simulator) SetLatency(d time.Duration) {
-	if d < 0 {
-		d = 0
-	}
-	s.latency.Store(int64(d))
-}
+func (s *Simulator) SetLatency(d time.Duration) { s.latency.Store(int64(max(d, 0))) }
 
 // Latency is the value last given to SetLatency.
-func (s *Simulator) Latency() time.Duration {
-	return time.Duration(s.latency.Load())
-}
+func (s *Simulator) Latency() time.Duration { return time.Duration(s.latency.Load()) }
 
-// ExpireSessions ends every legacy session now.
-func (s *Simulator) ExpireSessions() {
-	s.expireSessions()
-}
+// ExpireSessions ends every legacy session now and says how many there were.
+func (s *Simulator) ExpireSessions() int { return clearLocked(s, s.sessions) }
 
-func (s *Simulator) expireSessions() int {
+// ExpireTokens ends every OneAPI token now and says how many there were.
+func (s *Simulator) ExpireTokens() int { return clearLocked(s, s.tokens) }
+
+func clearLocked[V any](s *Simulator, m map[string]V) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := len(s.sessions)
-	s.sessions = map[string]*session{}
-	return n
-}
-
-// ExpireTokens ends every OneAPI token now.
-func (s *Simulator) ExpireTokens() {
-	s.expireTokens()
-}
-
-func (s *Simulator) expireTokens() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := len(s.tokens)
-	s.tokens = map[string]*token{}
+	n := len(m)
+	clear(m)
 	return n
 }
 
@@ -203,32 +144,27 @@ func (s *Simulator) Start(addr string) error {
 		addr = "127.0.0.1:0"
 	}
 	s.mu.Lock()
-	if s.srv != nil {
-		s.mu.Unlock()
-		return errors.New("simulator: already started")
-	}
+	defer s.mu.Unlock()
 	select {
 	case <-s.closing:
-		s.mu.Unlock()
 		return errors.New("simulator: closed")
 	default:
 	}
+	if s.srv != nil {
+		return errors.New("simulator: already started")
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		s.mu.Unlock()
 		return err
 	}
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	s.srv = srv
-	s.root = "http://" + ln.Addr().String()
-	s.mu.Unlock()
+	s.srv, s.root = srv, "http://"+ln.Addr().String()
 	go func() { _ = srv.Serve(ln) }()
 	return nil
 }
 
 // Close ends pending latency waits (those requests get no answer) and, after Start,
-// stops the server and its connections. When an httptest.Server serves the
-// simulator, call Close before the httptest server's Close, which waits for them.
+// stops the server and its connections.
 func (s *Simulator) Close() error {
 	s.closeOnce.Do(func() { close(s.closing) })
 	s.mu.Lock()
@@ -248,13 +184,6 @@ func (s *Simulator) URL() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.root
-}
-
-// SetURL records the root when something else (httptest, say) serves the simulator.
-func (s *Simulator) SetURL(root string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.root = strings.TrimRight(root, "/")
 }
 
 // LegacyBaseURL is the base of the legacy API: URL()+"/api/v1".
@@ -306,19 +235,8 @@ func newCounts() Counts {
 }
 
 func (c Counts) clone() Counts {
-	out := newCounts()
-	for k, v := range c.Calls {
-		out.Calls[k] = v
-	}
-	for k, v := range c.OK {
-		out.OK[k] = v
-	}
-	for k, v := range c.Status {
-		out.Status[k] = v
-	}
-	out.RateLimited = c.RateLimited
-	out.Faults = c.Faults
-	return out
+	c.Calls, c.OK, c.Status = maps.Clone(c.Calls), maps.Clone(c.OK), maps.Clone(c.Status)
+	return c
 }
 
 // Counts is a snapshot of the calls served by the whole simulator. Status also
