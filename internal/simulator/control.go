@@ -38,10 +38,7 @@ var controls = []control{
 	}},
 	{http.MethodGet, "/_simulator/latency", func(s *Simulator, _ *Organization, _ []byte) *reply { return s.latencyReply() }},
 	{http.MethodPost, "/_simulator/latency", func(s *Simulator, _ *Organization, body []byte) *reply {
-		var j struct {
-			Latency string `json:"latency"`
-		}
-		d, err := durationBody(body, &j, &j.Latency, "latency")
+		d, _, err := durationField(body, "latency")
 		if err != nil {
 			return invalidInput(err.Error())
 		}
@@ -52,11 +49,8 @@ var controls = []control{
 	{http.MethodPost, "/_simulator/tokens/expire", func(s *Simulator, _ *Organization, _ []byte) *reply { return expiredReply(s.ExpireTokens()) }},
 	{http.MethodGet, "/_simulator/clock", func(s *Simulator, _ *Organization, _ []byte) *reply { return s.clockReply() }},
 	{http.MethodPost, "/_simulator/clock/advance", func(s *Simulator, _ *Organization, body []byte) *reply {
-		var j struct {
-			By string `json:"by"`
-		}
-		d, err := durationBody(body, &j, &j.By, "by")
-		if err != nil || j.By == "" {
+		d, given, err := durationField(body, "by")
+		if err != nil || !given {
 			return invalidInput("by must be a non-negative Go duration such as 31m")
 		}
 		s.Advance(d)
@@ -222,12 +216,20 @@ func (s *Simulator) clockReply() *reply {
 	return jsonReply(http.StatusOK, map[string]string{"now": s.Now().UTC().Format(time.RFC3339Nano)})
 }
 
-// durationBody decodes a control body into v and parses the duration string at field.
-func durationBody(body []byte, v any, field *string, name string) (time.Duration, error) {
-	if err := decodeControl(body, v); err != nil {
-		return 0, err
+// durationField reads a control body {"<name>":"<duration>"}; given is false when
+// the duration is missing or empty.
+func durationField(body []byte, name string) (d time.Duration, given bool, err error) {
+	var m map[string]string
+	if err := decodeControl(body, &m); err != nil {
+		return 0, false, err
 	}
-	return parseDuration(name, *field)
+	for k := range m {
+		if k != name {
+			return 0, false, fmt.Errorf("the control body takes only %q", name)
+		}
+	}
+	d, err = parseDuration(name, m[name])
+	return d, m[name] != "", err
 }
 
 // decodeControl reads a control body strictly: one JSON object, known fields only.
