@@ -11,14 +11,9 @@ import (
 	"time"
 )
 
-// waitFor polls cond; the bound only keeps a broken test from hanging.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+// waitFor polls cond until it holds; go test -timeout is the only clock.
+func waitFor(cond func() bool) {
 	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
 		time.Sleep(time.Millisecond)
 	}
 }
@@ -48,13 +43,13 @@ func (h *harness) holdEditLock(o *Organization, session string) (release func())
 		}
 		done <- err
 	}()
-	waitFor(h.t, "the edit lock", func() bool { return h.editLocked(o) })
+	waitFor(func() bool { return h.editLocked(o) })
 	return func() {
 		cancel()
 		if err := <-done; err == nil || !strings.Contains(err.Error(), "context canceled") {
 			h.t.Errorf("held regenerate: %v, want a canceled request", err)
 		}
-		waitFor(h.t, "the edit lock to be released", func() bool { return !h.editLocked(o) })
+		waitFor(func() bool { return !h.editLocked(o) })
 	}
 }
 

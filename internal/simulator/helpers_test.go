@@ -116,6 +116,22 @@ func (h *harness) send(q req) (response, error) {
 	return response{status: resp.StatusCode, header: resp.Header, body: b}, nil
 }
 
+// abandon sends q, cancels it once the simulator holds it in a latency wait, and
+// returns the client's error.
+func (h *harness) abandon(q req) error {
+	h.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	q.ctx = ctx
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.send(q)
+		done <- err
+	}()
+	waitFor(func() bool { return h.sim.waiting.Load() > 0 })
+	cancel()
+	return <-done
+}
+
 func (h *harness) do(q req) response {
 	h.t.Helper()
 	resp, err := h.send(q)

@@ -47,15 +47,11 @@ func startRun(t *testing.T, args ...string) string {
 			t.Errorf("run returned %v after cancel", err)
 		}
 	})
-	deadline := time.Now().Add(10 * time.Second)
-	for strings.Count(out.String(), "\n") < 11 {
+	for strings.Count(out.String(), "\n") < 11 { // go test -timeout is the only clock
 		select {
 		case err := <-done:
 			t.Fatalf("run ended early: %v (printed %q)", err, out.String())
 		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("run printed only %q", out.String())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
