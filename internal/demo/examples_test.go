@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -343,87 +342,5 @@ func TestGuidesValidate(t *testing.T) {
 				}
 			})
 		}
-	}
-}
-
-// TestLoginRulesAgreeWithProvider: for each environment, the demo's
-// loginConfig and the provider itself (its base URL data source, planned
-// through terraform) agree: both refuse it, or both log in the same way at
-// the same base URL.
-func TestLoginRulesAgreeWithProvider(t *testing.T) {
-	cli := builtProviders(t)
-	t.Parallel()
-	const config = `terraform {
-  required_providers {
-    cloudconnector = { source = "seed62df8d36/cloudconnector" }
-  }
-}
-data "cloudconnector_base_url" "this" {}
-output "url" { value = data.cloudconnector_base_url.this.url }
-output "auth_mode" { value = data.cloudconnector_base_url.this.auth_mode }
-`
-	legacy := map[string]string{"ZTC_USERNAME": "admin@acme.com", "ZTC_PASSWORD": "Secret-pass1", "ZTC_API_KEY": "abcdefghijkl"}
-	oneAPI := map[string]string{"ZSCALER_CLIENT_ID": "client1", "ZSCALER_CLIENT_SECRET": "Secret-client1", "ZSCALER_VANITY_DOMAIN": "acme"}
-	with := func(base map[string]string, kv ...string) map[string]string {
-		out := map[string]string{}
-		for k, v := range base {
-			out[k] = v
-		}
-		for i := 0; i+1 < len(kv); i += 2 {
-			out[kv[i]] = kv[i+1]
-		}
-		return out
-	}
-	for name, env := range map[string]map[string]string{
-		"legacy":                       legacy,
-		"legacy, vendor cloud":         with(legacy, "ZSCALER_CLOUD", "zscalertwo"),
-		"legacy, base URL":             with(legacy, "ZTC_BASE_URL", "http://127.0.0.1:1/api/v1"),
-		"legacy, bare host":            with(legacy, "ZTC_BASE_URL", "http://127.0.0.1:1"),
-		"legacy, OneAPI path":          with(legacy, "ZTC_BASE_URL", "http://127.0.0.1:1/ztw/api/v1"),
-		"oneapi, bare host":            with(oneAPI, "ZTC_BASE_URL", "http://127.0.0.1:1/"),
-		"oneapi, legacy path":          with(oneAPI, "ZTC_BASE_URL", "http://127.0.0.1:1/api/v1"),
-		"legacy, proxy prefix":         with(legacy, "ZTC_BASE_URL", "http://127.0.0.1:1/proxy"),
-		"legacy without password":      with(legacy, "ZTC_PASSWORD", ""),
-		"oneapi":                       oneAPI,
-		"oneapi, cloud":                with(oneAPI, "ZTC_CLOUD", "zscalerbeta"),
-		"oneapi on gov":                with(oneAPI, "ZTC_CLOUD", "zscalergov"),
-		"oneapi without secret":        with(oneAPI, "ZSCALER_CLIENT_SECRET", ""),
-		"oneapi token URL, no vanity":  with(oneAPI, "ZSCALER_VANITY_DOMAIN", "", "ZSCALER_TOKEN_URL", "http://127.0.0.1:1/oauth2/v1/token"),
-		"mix: username and client ID":  with(legacy, "ZSCALER_CLIENT_ID", "client1"),
-		"mix: legacy and vanity":       with(legacy, "ZSCALER_VANITY_DOMAIN", "acme"),
-		"vanity domain alone":          {"ZSCALER_VANITY_DOMAIN": "acme"},
-		"unknown cloud":                with(legacy, "ZTC_CLOUD", "mars"),
-		"mix: password and secret":     with(legacy, "ZSCALER_CLIENT_SECRET", "s"),
-		"oneapi, client ID and secret": with(oneAPI, "ZSCALER_VANITY_DOMAIN", ""),
-	} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			tf := terraformIn(t, cli, dir, env)
-			var out bytes.Buffer
-			_, planErr := tf.PlanJSON(context.Background(), &out, tfexec.Out("plan"))
-			tf.SetStdout(nil)
-			cfg, demoErr := loginConfig(env)
-			if (planErr != nil) != (demoErr != nil) {
-				t.Fatalf("the provider says %v; the demo says %v", tfrun.ParseStream(out.Bytes()).Err(planErr), demoErr)
-			}
-			if planErr != nil {
-				return
-			}
-			plan, err := tf.ShowPlanFile(context.Background(), "plan")
-			if err != nil {
-				t.Fatal(err)
-			}
-			mode := "legacy"
-			if cfg.ClientID != "" {
-				mode = "oneapi"
-			}
-			if url, am := plan.OutputChanges["url"].After, plan.OutputChanges["auth_mode"].After; url != cfg.BaseURL || am != mode {
-				t.Errorf("the provider logs in with %v at %v; the demo with %s at %s", am, url, mode, cfg.BaseURL)
-			}
-		})
 	}
 }

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
@@ -48,102 +50,72 @@ func (p *printer) heading(n int, title string) {
 	p.line(head + strings.Repeat("=", max(3, width-len(head))))
 }
 
-// para prints prose, wrapped.
-func (p *printer) para(text string) {
-	for _, l := range wrap(text, width-2) {
-		p.line("  " + l)
+// wrapped prints text wrapped, after first and then as many spaces.
+func (p *printer) wrapped(first, text string) {
+	for i, l := range wrap(text, width-len(first)) {
+		if i > 0 {
+			first = strings.Repeat(" ", len(first))
+		}
+		p.line(first + l)
 	}
 }
 
-// note prints a remark of the demo's own, set off from Terraform's text.
-func (p *printer) note(text string) {
-	for i, l := range wrap(text, width-6) {
-		p.line(map[bool]string{true: "  -> ", false: "     "}[i == 0] + l)
-	}
-}
+// para prints the demo's prose; note, a remark of its own among Terraform's text.
+func (p *printer) para(text string) { p.wrapped("  ", text) }
+func (p *printer) note(text string) { p.wrapped("  -> ", text) }
 
-// terraform prints what a terraform command showed: its text, then its
-// warnings and errors, each warning as its title and first sentence.
+// terraform prints what a terraform command showed: text, warnings, errors.
 func (p *printer) terraform(cmd string, text []string, diags []tfjson.Diagnostic) {
 	p.line("  $ " + cmd)
 	for _, l := range text {
 		p.line(strings.TrimRight("  | "+l, " "))
 	}
 	for _, d := range diags {
-		label, detail := "Warning", firstSentence(d.Detail)
-		if d.Severity == tfjson.DiagnosticSeverityError {
-			label, detail = "Error", d.Detail
-		}
-		p.line(fmt.Sprintf("  | %s: %s", label, d.Summary))
-		for _, l := range wrap(detail, width-8) {
+		label := map[tfjson.DiagnosticSeverity]string{tfjson.DiagnosticSeverityError: "Error"}[d.Severity]
+		p.line(fmt.Sprintf("  | %s: %s", cmp.Or(label, "Warning"), d.Summary))
+		for _, l := range wrap(d.Detail, width-8) {
 			p.line("  |     " + l)
 		}
 	}
 }
 
-func (p *printer) check(what string, err error) {
-	switch {
-	case err != nil:
-		p.line(fmt.Sprintf("  [FAIL] %s: %v", what, err))
-	case what != "step":
-		p.line("  [ok]   " + what)
-	}
-}
-
 // summary prints the table that ends the run.
-func (p *printer) summary(label string, results []*stepResult, elapsed time.Duration) {
+func (p *printer) summary(results []*stepResult, elapsed time.Duration) {
+	head := fmt.Sprintf("== Summary (the simulator, %s) ", elapsed.Round(100*time.Millisecond))
 	p.line("")
-	p.line(fmt.Sprintf("== Summary (%s, %s) %s", label, elapsed.Round(100*time.Millisecond),
-		strings.Repeat("=", max(3, width-30-len(label)))))
-	rows := [][]string{{"#", "step", "plan", "API writes", "time", "result"}}
+	p.line(head + strings.Repeat("=", max(3, width-len(head))))
+	var table strings.Builder
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tstep\tplan\tAPI writes\ttime\tresult")
 	for _, r := range results {
-		row := []string{fmt.Sprint(r.N), r.Title, "-", "-", "-", r.Status}
+		plan, writes, elapsed := "-", "-", "-"
 		if r.Status != "skipped" {
-			row[2], row[3], row[4] = r.Plan, r.Writes, r.Elapsed.Round(100*time.Millisecond).String()
+			plan, writes, elapsed = r.Plan, r.Writes, r.Elapsed.Round(100*time.Millisecond).String()
 		}
-		rows = append(rows, row)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.N, r.Title, plan, writes, elapsed, r.Status)
 	}
-	widths := make([]int, len(rows[0]))
-	for _, row := range rows {
-		for i, c := range row {
-			widths[i] = max(widths[i], len(c))
-		}
-	}
-	for _, row := range rows {
-		var b strings.Builder
-		for i, c := range row[:len(row)-1] {
-			b.WriteString(c + strings.Repeat(" ", widths[i]-len(c)+2))
-		}
-		p.line("  " + b.String() + row[len(row)-1])
+	_ = tw.Flush()
+	for _, l := range strings.Split(strings.TrimSuffix(table.String(), "\n"), "\n") {
+		p.line("  " + l)
 	}
 }
 
-// maxPlanLines is how much of a plan the demo shows: what a person reads in
-// one go. The saved plan has the rest.
+// maxPlanLines is how much of a plan the demo shows: what a person reads in one go.
 const maxPlanLines = 30
 
-// planBoilerplate starts the paragraphs of `terraform show` that the demo
-// leaves out: the legend, advice, separators.
-var planBoilerplate = []string{
-	"Terraform used the selected providers", "Terraform will perform the following actions:",
-	"Terraform detected the following changes made outside", "This is a refresh-only plan",
-	"You can apply this plan to save these new output values", "Note: You didn't use the -out option",
-	"Terraform has compared your real infrastructure", "Saved the plan to:", "To perform exactly these actions",
-	"terraform apply \"",
-}
-
-// trimPlan keeps the part of `terraform show` a person reads: the resource
-// changes, the summary line and the outputs, at most maxLines of them.
+// trimPlan keeps what a person reads of `terraform show`: the changes, the
+// summary line and the outputs, without the paragraphs of legend and advice.
 func trimPlan(text string, maxLines int) []string {
+	boilerplate := []string{"Terraform ", "This is a refresh-only plan", "You can apply this plan"}
 	var out []string
 	skipping, blank := false, false
-	for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+	for _, line := range strings.Split(text, "\n") {
 		t := strings.TrimSpace(line)
 		if t == "" {
 			skipping, blank = false, len(out) > 0
 			continue
 		}
-		skipping = skipping || slices.ContainsFunc(planBoilerplate, func(b string) bool { return strings.HasPrefix(t, b) })
+		skipping = skipping || slices.ContainsFunc(boilerplate, func(b string) bool { return strings.HasPrefix(t, b) })
 		if skipping || strings.HasPrefix(t, "─") {
 			continue
 		}
@@ -159,32 +131,20 @@ func trimPlan(text string, maxLines int) []string {
 	return out
 }
 
-// firstSentence keeps a diagnostic's detail short: its first sentence.
-func firstSentence(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if i := strings.Index(s, ". "); i >= 0 {
-		return s[:i+1]
-	}
-	return s
-}
-
-// wrap breaks text into lines of at most n characters (longer words stay
-// whole); it keeps the text's own line breaks.
+// wrap breaks text into lines of at most n characters, keeping its own breaks.
 func wrap(text string, n int) []string {
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
-		words := strings.Fields(para)
-		if len(words) == 0 {
-			out = append(out, "")
-			continue
-		}
-		line := words[0]
-		for _, w := range words[1:] {
-			if len(line)+1+len(w) > n {
+		line := ""
+		for _, w := range strings.Fields(para) {
+			switch {
+			case line == "":
+				line = w
+			case len(line)+1+len(w) > n:
 				out, line = append(out, line), w
-				continue
+			default:
+				line += " " + w
 			}
-			line += " " + w
 		}
 		out = append(out, line)
 	}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -71,11 +71,9 @@ func TestTrimPlan(t *testing.T) {
 
 func TestPlanActions(t *testing.T) {
 	const js = `{"format_version":"1.2","resource_changes":[
-	 {"address":"cloudconnector_api_key.a","mode":"managed","change":{"actions":["no-op"],"importing":{"id":"current"}}},
 	 {"address":"cloudconnector_api_key.b","mode":"managed","change":{"actions":["delete","create"]}},
 	 {"address":"cloudconnector_api_key.c","mode":"managed","change":{"actions":["update"]}},
 	 {"address":"cloudconnector_api_key.d","mode":"managed","change":{"actions":["no-op"]}},
-	 {"address":"cloudconnector_api_key.e","mode":"managed","change":{"actions":["update"],"importing":{"id":"1"}}},
 	 {"address":"echo.e","mode":"managed","change":{"actions":["create"]}},
 	 {"address":"echo.f","mode":"managed","change":{"actions":["delete"]}},
 	 {"address":"data.cloudconnector_base_url.this","mode":"data","change":{"actions":["read"]}}]}`
@@ -84,17 +82,17 @@ func TestPlanActions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"cloudconnector_api_key.a": "import", "cloudconnector_api_key.b": "replace", "cloudconnector_api_key.c": "update",
-		"cloudconnector_api_key.e": "import+update", "echo.e": "create", "echo.f": "delete",
+		"cloudconnector_api_key.b": "replace", "cloudconnector_api_key.c": "update", "echo.e": "create", "echo.f": "delete",
 	}
-	got := actions(&p)
-	if _, err := compareActions(got, want); err != nil || len(got) != len(want) {
-		t.Errorf("actions %v, want %v (%v)", got, want, err)
+	if got := actions(&p); !maps.Equal(got, want) {
+		t.Errorf("actions %v, want %v", got, want)
 	}
-	what, err := compareActions(got, map[string]string{"cloudconnector_api_key.a": "import", "echo.g": "create"})
-	if err == nil || !strings.Contains(err.Error(), "echo.g: no change") || !strings.Contains(err.Error(), "echo.e: create") ||
-		what != "the plan imports cloudconnector_api_key.a and creates echo.g" {
-		t.Errorf("compareActions of different maps: %q, %v", what, err)
+	if got, want := sayActions(want), "replaces cloudconnector_api_key.b and updates cloudconnector_api_key.c in place "+
+		"and creates echo.e and destroys echo.f"; got != want {
+		t.Errorf("sayActions = %q, want %q", got, want)
+	}
+	if got := sayActions(nil); got != "changes no resource" {
+		t.Errorf("sayActions(nil) = %q", got)
 	}
 }
 
@@ -131,17 +129,17 @@ func TestPrinter(t *testing.T) {
 		{Severity: tfjson.DiagnosticSeverityError, Summary: "Boom", Detail: "The key abcdEFGH1234 was refused.\nSecond line."},
 		{Severity: tfjson.DiagnosticSeverityWarning, Summary: "Careful", Detail: "First. Second."},
 	})
-	p.check("a check", errors.New("saw abcdEFGH1234"))
+	p.note("saw abcdEFGH1234")
 	text := out.String()
 	if strings.Contains(text, "abcdEFGH1234") || strings.Count(text, maskedKey) != 3 || len(p.secrets) != 1 {
 		t.Errorf("masking (%d secrets):\n%s", len(p.secrets), text)
 	}
-	if !strings.Contains(text, "Second line.") || strings.Contains(text, "Second.") {
-		t.Errorf("an error's detail is cut, or a warning's is not:\n%s", text)
+	if !strings.Contains(text, "Second line.") || !strings.Contains(text, "First. Second.") {
+		t.Errorf("a diagnostic's detail is cut:\n%s", text)
 	}
 
 	out.Reset()
-	p.summary("simulator", []*stepResult{
+	p.summary([]*stepResult{
 		{N: 1, Title: "Read the base URL", Status: "ok", Plan: "no changes", Writes: "none"},
 		{N: 2, Title: "Share", Status: "FAILED", Plan: "1 to change"},
 		{N: 3, Title: "Destroy", Status: "skipped", Plan: "ignored", Writes: "ignored"},
@@ -174,92 +172,23 @@ func TestRandomKeyString(t *testing.T) {
 	}
 }
 
-func TestLoginConfig(t *testing.T) {
-	pemFile := filepath.Join(t.TempDir(), "missing.pem")
-	for _, tc := range []struct {
-		name             string
-		env              map[string]string
-		baseURL, token   string
-		errText, noLeaks string
-	}{
-		{name: "legacy default cloud", env: map[string]string{"ZTC_USERNAME": "u", "ZTC_PASSWORD": "p", "ZTC_API_KEY": "abcdefghijkl"},
-			baseURL: "https://connector.zscaler.net/api/v1"},
-		{name: "legacy vendor cloud variable", env: map[string]string{"ZSCALER_CLOUD": "ZscalerTwo", "ZTC_USERNAME": "u", "ZTC_PASSWORD": "p", "ZTC_API_KEY": "abcdefghijkl"},
-			baseURL: "https://connector.zscalertwo.net/api/v1"},
-		{name: "oneapi vanity domain", env: map[string]string{"ZTC_CLOUD": "zscalertwo", "ZSCALER_CLIENT_ID": "cid", "ZSCALER_CLIENT_SECRET": "topsecret", "ZSCALER_VANITY_DOMAIN": "acme"},
-			baseURL: "https://api.zscalertwo.zsapi.net/ztw/api/v1", token: "https://acme.zsloginzscalertwo.net/oauth2/v1/token"},
-		{name: "base and token URL overrides", env: map[string]string{"ZTC_BASE_URL": "http://127.0.0.1:1/ztw/api/v1", "ZSCALER_CLIENT_ID": "cid", "ZSCALER_CLIENT_SECRET": "topsecret", "ZSCALER_TOKEN_URL": "http://127.0.0.1:1/oauth2/v1/token"},
-			baseURL: "http://127.0.0.1:1/ztw/api/v1", token: "http://127.0.0.1:1/oauth2/v1/token"},
-		{name: "a mix is refused", env: map[string]string{"ZTC_USERNAME": "u", "ZTC_PASSWORD": "hunter2hunter2", "ZTC_API_KEY": "abcdefghijkl", "ZSCALER_VANITY_DOMAIN": "acme"},
-			errText: "both legacy login (ZTC_USERNAME, ZTC_PASSWORD, ZTC_API_KEY) and OneAPI login (ZSCALER_VANITY_DOMAIN)", noLeaks: "hunter2hunter2"},
-		{name: "oneapi without vanity domain", env: map[string]string{"ZSCALER_CLIENT_ID": "cid", "ZSCALER_CLIENT_SECRET": "topsecret"},
-			errText: "ZSCALER_VANITY_DOMAIN", noLeaks: "topsecret"},
-		{name: "unknown cloud", env: map[string]string{"ZTC_CLOUD": "mars", "ZTC_USERNAME": "u", "ZTC_PASSWORD": "hunter2hunter2"},
-			errText: `unknown cloud "mars"`, noLeaks: "hunter2hunter2"},
-		{name: "private key file missing", env: map[string]string{"ZSCALER_CLIENT_ID": "cid", "ZSCALER_PRIVATE_KEY": pemFile, "ZSCALER_VANITY_DOMAIN": "acme"},
-			errText: "ZSCALER_PRIVATE_KEY: neither PEM text nor a readable file"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := loginConfig(tc.env)
-			switch {
-			case tc.errText != "" && (err == nil || !strings.Contains(err.Error(), tc.errText)):
-				t.Fatalf("error %v, want one naming %q", err, tc.errText)
-			case tc.noLeaks != "" && err != nil && strings.Contains(err.Error(), tc.noLeaks):
-				t.Errorf("the error shows a secret: %v", err)
-			case tc.errText == "" && err != nil:
-				t.Fatal(err)
-			case tc.errText == "" && (cfg.BaseURL != tc.baseURL || cfg.TokenURL != tc.token):
-				t.Errorf("base %q token %q, want %q %q", cfg.BaseURL, cfg.TokenURL, tc.baseURL, tc.token)
-			}
-		})
-	}
-}
-
-// TestTenantFollowsTheKey: the provider gets exactly the user's variables,
-// with the login key the demo knows to be current under legacy login.
-func TestTenantFollowsTheKey(t *testing.T) {
-	env := map[string]string{"ZTC_USERNAME": "u", "ZTC_PASSWORD": "p", "ZTC_API_KEY": "abcdefghijkl", "ZTC_CLOUD": "zscalertwo"}
-	cfg, err := loginConfig(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tn := &tenant{env: env, cfg: cfg}
-	if !tn.followKey("ABCDEFGHIJKL") || tn.followKey("ABCDEFGHIJKL") {
-		t.Error("legacy login must follow a new key, once")
-	}
-	got := tn.providerEnv()
-	if got["ZTC_API_KEY"] != "ABCDEFGHIJKL" || got["ZTC_CLOUD"] != "zscalertwo" || len(got) != len(providerEnvNames) {
-		t.Errorf("provider env %v", got)
-	}
-	if strings.Contains(fmt.Sprintf("%v %+v", tn, tn), "ABCDEFGHIJKL") {
-		t.Error("a tenant prints its login key")
-	}
-	env = map[string]string{"ZSCALER_CLIENT_ID": "cid", "ZSCALER_CLIENT_SECRET": "s", "ZSCALER_VANITY_DOMAIN": "acme"}
-	cfg, err = loginConfig(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	oneapi := &tenant{env: env, cfg: cfg}
-	if oneapi.followKey("ABCDEFGHIJKL") || oneapi.providerEnv()["ZTC_API_KEY"] != "" {
-		t.Error("OneAPI login does not depend on the key")
-	}
-}
-
-// TestWalkConfigurationsExist: every folder a step names is in examples/demo.
+// TestWalkConfigurationsExist: every folder a step names is in examples/demo,
+// with its configuration in one main.tf.
 func TestWalkConfigurationsExist(t *testing.T) {
 	root, err := tfrun.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range steps(true) {
-		if files, _ := filepath.Glob(filepath.Join(root, "examples", "demo", s.Folder, "*.tf")); s.Folder != "" && len(files) == 0 {
-			t.Errorf("step %q: examples/demo/%s has no .tf file", s.Title, s.Folder)
+	for _, s := range steps() {
+		if s.Folder == "" {
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join(root, "examples", "demo", s.Folder, "*.tf"))
+		if len(files) != 1 || filepath.Base(files[0]) != "main.tf" {
+			t.Errorf("step %q: examples/demo/%s holds %v, want main.tf alone", s.Title, s.Folder, files)
 		}
 	}
-	if first := steps(false)[0]; first.Folder == "" {
+	if first := steps()[0]; first.Folder == "" {
 		t.Error("the first step must name a configuration")
-	}
-	if n, m := len(steps(false)), len(steps(true)); m != n+1 || steps(true)[m-1].Run == nil {
-		t.Errorf("a real tenant gets %d steps, the simulator %d: want one more, the restore", m, n)
 	}
 }
