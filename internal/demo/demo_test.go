@@ -128,9 +128,9 @@ func TestDemo(t *testing.T) {
 	t.Logf("demo output:\n%s", out.String())
 
 	checkRun(t, rep, out.String(), before, stepTitles())
-	wantWrites := []string{"none", "none", "none", "edit 1", "edit 1", "none", "regenerate 1", "none"}
+	wantWrites := []string{"none", "none", "none", "edit 1", "edit 1", "none", "regenerate 1", "none", "edit 1", "delete 1"}
 	wantPlans := []string{"no changes", "1 to add", "1 to add", "1 to change, 1 to destroy", "1 to change",
-		"1 to change", "1 to add, 1 to destroy", "1 to destroy"}
+		"1 to change", "1 to add, 1 to destroy", "1 to destroy", "1 to add", "1 to destroy"}
 	for i, s := range rep.Steps {
 		if s.Writes != wantWrites[i] || s.Plan != wantPlans[i] {
 			t.Errorf("step %d: plan %q, writes %q; want %q, %q", i+1, s.Plan, s.Writes, wantPlans[i], wantWrites[i])

@@ -33,6 +33,7 @@ const (
 	keySame        = "unchanged"
 	keyShared      = "the shared string, same ID"
 	keyRegenerated = "a new string, same ID"
+	keyDeleted     = "deleted"
 )
 
 // step is one stage of the walk: it plans and applies a configuration of
@@ -117,6 +118,19 @@ func steps() []step {
 		Says: "A destroy with delete_on_destroy = false (the default): the plan lists the resource as " +
 			"destroyed, with no warning, and the apply only removes it from state. The API sees no call to " +
 			"delete, and the organization keeps a working key.",
+	}, {
+		Title: "Keep the string out of state (key_wo)", Folder: "6-key-wo", Key: keyShared,
+		Expect: map[string]string{addrKey: "create"}, Writes: "edit 1",
+		Says: "A new resource sets the shared string again through key_wo, a write-only argument fed by an " +
+			"ephemeral variable: one edit call, same ID, and neither the plan nor the state holds the string " +
+			"(a new key_wo_version would apply it again). As in step 4, the plan warns that the apply changes " +
+			"the provider's login key. This resource has delete_on_destroy = true, for the next step.",
+	}, {
+		Title: "Destroy, deleting the key", Destroy: true, Key: keyDeleted,
+		Expect: map[string]string{addrKey: "delete"}, Writes: "delete 1",
+		Says: "The same destroy with delete_on_destroy = true: the plan warns that it deletes the " +
+			"organization's key, and the apply deletes it, one delete call. Whatever used the key stops " +
+			"working, this provider's legacy login included, until a key is added in the portal.",
 	}}
 }
 
@@ -284,16 +298,20 @@ func (w *walk) checkKey(want string, st *tfjson.State) {
 		keySame:        found && k.ID == w.before.ID && k.Value == w.before.Value,
 		keyShared:      found && k.ID == w.before.ID && k.Value == w.vars["shared_key"],
 		keyRegenerated: found && k.ID == w.before.ID && k.Value != w.before.Value,
+		keyDeleted:     !found,
 	}[want]
 	w.check(fmt.Sprintf("the organization's key (ID %d): %s", w.before.ID, want), ok, "it has ID %d (found %t)", k.ID, found)
 	if !found || attr(st, addrKey, "id") == "" {
 		return // no key, or none in state
 	}
-	id := strconv.FormatInt(k.ID, 10)
-	w.check(fmt.Sprintf("the state holds the organization's key (ID %s, same string)", id),
-		attr(st, addrKey, "id") == id && output(st, "key_id") == id && attr(st, addrKey, "key") == k.Value,
-		"ID %s, output key_id %s, same string: %t", attr(st, addrKey, "id"), output(st, "key_id"),
-		attr(st, addrKey, "key") == k.Value)
+	id, what, inState := strconv.FormatInt(k.ID, 10), "same string", k.Value
+	if attr(st, addrKey, "key_wo_version") != "" {
+		what, inState = "no string", "" // key_wo keeps it out of state
+	}
+	w.check(fmt.Sprintf("the state holds the organization's key (ID %s, %s)", id, what),
+		attr(st, addrKey, "id") == id && output(st, "key_id") == id && attr(st, addrKey, "key") == inState,
+		"ID %s, output key_id %s, string as expected: %t", attr(st, addrKey, "id"), output(st, "key_id"),
+		attr(st, addrKey, "key") == inState)
 }
 
 // regenerateOutOfBand changes the key as a portal admin would (through the
