@@ -97,7 +97,7 @@ func binaries(ctx context.Context, tfMatrix string) ([]*run, error) {
 	}
 	var runs []*run
 	for i, p := range paths {
-		id, err := tfrun.Identify(p)
+		id, err := tfrun.Identify(ctx, p)
 		if err != nil {
 			return nil, err
 		}

@@ -50,7 +50,7 @@ func testBinary() (Binary, error) {
 }
 
 func inspectBinary(path string) (Binary, error) {
-	id, err := tfrun.Identify(path)
+	id, err := tfrun.Identify(context.Background(), path)
 	if err != nil {
 		return Binary{}, err
 	}

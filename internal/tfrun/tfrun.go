@@ -61,9 +61,7 @@ type Binary struct {
 // v1.15.0" or "OpenTofu v1.12.6" of `version`: the JSON form does not say
 // which of the two it is, and a warning about the CLI configuration may come
 // first.
-func Identify(path string) (Binary, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+func Identify(ctx context.Context, path string) (Binary, error) {
 	cmd := exec.CommandContext(ctx, path, "version")
 	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
 	out, err := cmd.Output()
@@ -147,9 +145,6 @@ func Build(ctx context.Context, out string, flags []string, pkgs ...string) erro
 	return nil
 }
 
-// EchoSource is where the demo's configurations find the echo provider.
-const EchoSource = "registry.terraform.io/hashicorp/echo"
-
 // BuildProviders builds the provider and the demo's echo provider into dir
 // and writes a CLI configuration there that serves both; it returns its path.
 func BuildProviders(ctx context.Context, dir string) (string, error) {
@@ -157,7 +152,7 @@ func BuildProviders(ctx context.Context, dir string) (string, error) {
 		return "", err
 	}
 	cli := filepath.Join(dir, "terraformrc")
-	return cli, WriteCLIConfig(cli, map[string]string{ProviderSource: dir, EchoSource: dir})
+	return cli, WriteCLIConfig(cli, map[string]string{ProviderSource: dir, "registry.terraform.io/hashicorp/echo": dir})
 }
 
 // openTofuRegistry is where OpenTofu looks for a source without a host, such
