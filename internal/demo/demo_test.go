@@ -174,7 +174,7 @@ func TestDemoFailsLoudly(t *testing.T) {
 			if rep.ExitCode != 1 || strings.Join(statuses, " ") != "ok FAILED skipped" {
 				t.Errorf("exit code %d, statuses %v: want 1, ok FAILED skipped", rep.ExitCode, statuses)
 			}
-			for _, want := range []string{tc.output, "A step did not do what it said", "FAILED", "skipped"} {
+			for _, want := range []string{tc.output, "Not every step did what it said", "FAILED", "skipped"} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("output lacks %q:\n%s", want, out.String())
 				}

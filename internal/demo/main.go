@@ -154,8 +154,8 @@ func run(ctx context.Context, opts options) *report {
 	}
 
 	p.summary(rep.Steps, time.Since(start))
-	if failed > 0 {
-		p.line("  A step did not do what it said: see [FAIL] above.")
+	if failed > 0 || ctx.Err() != nil {
+		p.line("  Not every step did what it said: see [FAIL] above, and the steps skipped.")
 		return rep
 	}
 	p.line(fmt.Sprintf("  All %d steps did what they said. With a tenant of your own: docs/guides/.", len(rep.Steps)))

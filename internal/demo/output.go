@@ -86,13 +86,13 @@ func (p *printer) summary(results []*stepResult, elapsed time.Duration) {
 	p.line(head + strings.Repeat("=", max(3, width-len(head))))
 	var table strings.Builder
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tstep\tplan\tAPI writes\ttime\tresult")
+	_, _ = fmt.Fprintln(tw, "#\tstep\tplan\tAPI writes\ttime\tresult")
 	for _, r := range results {
 		plan, writes, elapsed := "-", "-", "-"
 		if r.Status != "skipped" {
 			plan, writes, elapsed = r.Plan, r.Writes, r.Elapsed.Round(100*time.Millisecond).String()
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.N, r.Title, plan, writes, elapsed, r.Status)
+		_, _ = fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.N, r.Title, plan, writes, elapsed, r.Status)
 	}
 	_ = tw.Flush()
 	for _, l := range strings.Split(strings.TrimSuffix(table.String(), "\n"), "\n") {

@@ -179,7 +179,8 @@ func (w *walk) do(ctx context.Context, s step) error {
 		return err
 	}
 	w.r.Plan = shortSummary(summary)
-	if got := actions(plan); !w.check("the plan "+sayActions(s.Expect), maps.Equal(got, s.Expect), "it %s", sayActions(got)) {
+	got := actions(plan)
+	if !w.check("the plan "+sayActions(s.Expect), maps.Equal(got, s.Expect), "it %s", sayActions(got)) {
 		return errors.New("the plan is not the one this step expects, so the demo did not apply it")
 	}
 
