@@ -243,7 +243,7 @@ func decideCreate(config apiKeyResourceModel, current orgKey) createAction {
 // or URL fails the plan and the plan shows the ID of the key it will take.
 func (r *apiKeyResource) planCreate(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var config apiKeyResourceModel
-	resp.Diagnostics.Append(getAPIKey(ctx, req.Config.Raw, &config)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -337,8 +337,8 @@ func (r *apiKeyResource) planUpdate(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	var config, state apiKeyResourceModel
-	resp.Diagnostics.Append(getAPIKey(ctx, req.Config.Raw, &config)...)
-	resp.Diagnostics.Append(getAPIKey(ctx, req.State.Raw, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -389,7 +389,7 @@ func (r *apiKeyResource) planUpdate(ctx context.Context, req resource.ModifyPlan
 // state from an earlier version) leaves the key, and the plan says so.
 func (r *apiKeyResource) planDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var state apiKeyResourceModel
-	resp.Diagnostics.Append(getAPIKey(ctx, req.State.Raw, &state)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	dropPlanNotes(ctx, &resp.Diagnostics, resp.Private)
 	if resp.Diagnostics.HasError() || !state.DeleteOnDestroy.ValueBool() {
 		return // the key stays, as the configuration says: nothing unusual to say
@@ -454,8 +454,8 @@ func orUnknown(s string) string {
 
 func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, config apiKeyResourceModel
-	resp.Diagnostics.Append(getAPIKey(ctx, req.Plan.Raw, &plan)...)
-	resp.Diagnostics.Append(getAPIKey(ctx, req.Config.Raw, &config)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -524,7 +524,7 @@ func (r *apiKeyResource) saveUnknownRegenerate(ctx context.Context, resp *resour
 	r.data.markTookOver(before.ID)
 	m := plan
 	setKeyState(ctx, &resp.Diagnostics, &m, before, config.woMode())
-	resp.Diagnostics.Append(setAPIKey(ctx, &resp.State, m)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 	setPrivate(ctx, &resp.Diagnostics, resp.Private, privateLastTakeover,
 		takeoverRecord{How: takeoverUnknown, Version: versionOf(before)})
 	setIdentity(ctx, &resp.Diagnostics, resp.Identity, keyID(before.ID))
@@ -545,7 +545,7 @@ func describeKey(k orgKey) string {
 func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	r.data.refreshed.Store(true)
 	var state apiKeyResourceModel
-	resp.Diagnostics.Append(getAPIKey(ctx, req.State.Raw, &state)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -588,7 +588,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if state.DeleteOnDestroy.IsNull() {
 		state.DeleteOnDestroy = types.BoolValue(false) // imported: the schema default
 	}
-	resp.Diagnostics.Append(setAPIKey(ctx, &resp.State, state)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	setIdentity(ctx, &resp.Diagnostics, resp.Identity, state.ID)
 	r.readTakeover(ctx, resp, current.key, importing)
 }
@@ -658,9 +658,9 @@ func (r *apiKeyResource) readTakeover(ctx context.Context, resp *resource.ReadRe
 
 func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state, config apiKeyResourceModel
-	resp.Diagnostics.Append(getAPIKey(ctx, req.Plan.Raw, &plan)...)
-	resp.Diagnostics.Append(getAPIKey(ctx, req.State.Raw, &state)...)
-	resp.Diagnostics.Append(getAPIKey(ctx, req.Config.Raw, &config)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -671,7 +671,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		// or removed, key removed from the configuration): no call. Update runs
 		// only for the object Terraform keeps, so it adopts the key as it is.
 		plan.LastModifiedBy, plan.LastModifiedTime = state.LastModifiedBy, state.LastModifiedTime
-		resp.Diagnostics.Append(setAPIKey(ctx, &resp.State, plan)...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		setIdentity(ctx, &resp.Diagnostics, resp.Identity, state.ID)
 		setPrivate(ctx, &resp.Diagnostics, resp.Private, privateLastTakeover,
 			takeoverRecord{How: takeoverAdopt, Version: stateVersion(state)})
@@ -715,7 +715,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 // Otherwise it leaves the key: Terraform forgets the object either way.
 func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state apiKeyResourceModel
-	resp.Diagnostics.Append(getAPIKey(ctx, req.State.Raw, &state)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -829,7 +829,7 @@ func (r *apiKeyResource) saveKey(ctx context.Context, diags *diag.Diagnostics, s
 	ctx = r.data.withMasks(ctx, key.Value)
 	m := planned
 	setKeyState(ctx, diags, &m, key, woMode)
-	diags.Append(setAPIKey(ctx, st, m)...)
+	diags.Append(st.Set(ctx, m)...)
 	setPrivate(ctx, diags, private, privateLastTakeover, takeoverRecord{How: how, Version: versionOf(key)})
 }
 

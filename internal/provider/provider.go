@@ -170,7 +170,7 @@ func (p *cloudConnectorProvider) ConfigValidators(context.Context) []provider.Co
 
 func (p *cloudConnectorProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var model providerModel
-	resp.Diagnostics.Append(readModel(ctx, req.Config.Raw, model.fields())...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

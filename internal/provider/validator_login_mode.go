@@ -21,7 +21,7 @@ func (v loginModeValidator) MarkdownDescription(ctx context.Context) string {
 
 func (loginModeValidator) ValidateProvider(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
 	var m providerModel
-	resp.Diagnostics.Append(readModel(ctx, req.Config.Raw, m.fields())...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
