@@ -40,6 +40,7 @@ func (a *apiKeyRegenerateAction) Configure(_ context.Context, req action.Configu
 }
 
 func (a *apiKeyRegenerateAction) Invoke(ctx context.Context, _ action.InvokeRequest, resp *action.InvokeResponse) {
+	defer a.data.keyOpDone()
 	progress := func(format string, args ...any) {
 		if resp.SendProgress != nil {
 			resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})

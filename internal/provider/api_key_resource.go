@@ -248,7 +248,7 @@ func (r *apiKeyResource) planCreate(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	desired, from := config.desired()
-	current, ok := r.data.listOrgKey(ctx, &resp.Diagnostics, desired)
+	current, ok := r.data.recentOrgKey(ctx, &resp.Diagnostics, desired)
 	if !ok {
 		return
 	}
@@ -461,8 +461,9 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	r.data.keyChange.Lock()
 	defer r.data.keyChange.Unlock()
+	defer r.data.keyOpDone()
 	desired, desiredPath := config.desired()
-	current, ok := r.data.listOrgKey(ctx, &resp.Diagnostics, desired)
+	current, ok := r.data.recentOrgKey(ctx, &resp.Diagnostics, desired)
 	if !ok {
 		return
 	}
@@ -657,6 +658,7 @@ func (r *apiKeyResource) readTakeover(ctx context.Context, resp *resource.ReadRe
 }
 
 func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer r.data.keyOpDone()
 	var plan, state, config apiKeyResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -714,6 +716,7 @@ func (r *apiKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 // never carries that plan's note) and the key is still as that plan saw it.
 // Otherwise it leaves the key: Terraform forgets the object either way.
 func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defer r.data.keyOpDone()
 	var state apiKeyResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {

@@ -90,12 +90,33 @@ func TestAccCreatePlanPreviews(t *testing.T) {
 			if got := r.plannedID("create.tfplan"); got != want {
 				t.Errorf("the plan shows id %q, want %q (\"\": known only after apply)", got, want)
 			}
+			r.sim.ResetCounts()
 			r.mustRun("apply", "create.tfplan")
 			if k, ok := r.org.Key(); !ok || (want != "" && strconv.FormatInt(k.ID, 10) != want) {
 				t.Errorf("the apply took another key than the plan showed")
 			}
+			// The apply plans the create again (one list) and its Create takes
+			// that answer: two lists in all, within the API's two a second.
+			if c := r.sim.Counts(); c.Calls[simulator.OpList] != 1 || c.Status[429] != 0 {
+				t.Errorf("the apply of a create made the calls %v (%d answered 429), want one list", c.Calls, c.Status[429])
+			}
 		})
 	}
+	t.Run("a rotation lists twice", func(t *testing.T) {
+		t.Parallel()
+		r := newCLIRun(t, true)
+		r.write("resource \"cloudconnector_api_key\" \"this\" {\n  regenerate_triggers = { r = \"1\" }\n}\n")
+		r.mustRun("apply", "-auto-approve")
+		r.write("resource \"cloudconnector_api_key\" \"this\" {\n  regenerate_triggers = { r = \"2\" }\n}\n")
+		r.sim.Advance(time.Minute) // clear of the rate windows of the first apply
+		r.sim.ResetCounts()
+		r.mustRun("apply", "-auto-approve")
+		// The refresh lists, and the plan of the new half takes its answer; the
+		// apply's plan of the new half lists, and the Create takes that answer.
+		if c := r.sim.Counts(); c.Calls[simulator.OpList] != 2 || c.OK[simulator.OpRegenerate] != 1 || c.Status[429] != 0 {
+			t.Errorf("the rotation made the calls %v (%d answered 429), want two lists and one regenerate", c.Calls, c.Status[429])
+		}
+	})
 	failures := map[string]struct {
 		oneAPI bool
 		env    func(r *cliRun) []string
@@ -206,10 +227,10 @@ func TestAccUnknownRegenerateOutcome(t *testing.T) {
 			}
 			before := testsupport.CurrentKey(t, r.org)
 			r.sim.ResetCounts()
-			// The apply plans the new object again (a list) and its create lists;
-			// the regenerate's answer is lost; every check after it fails.
+			// The apply plans the new object again (one list, which its Create
+			// takes); the regenerate's answer is lost; every check after it fails.
 			r.sim.InjectFault(simulator.Fault{Op: simulator.OpRegenerate, Drop: true, AfterApply: happened})
-			r.sim.InjectFault(simulator.Fault{Op: simulator.OpList, Skip: 2, Status: http.StatusServiceUnavailable, Times: -1})
+			r.sim.InjectFault(simulator.Fault{Op: simulator.OpList, Skip: 1, Status: http.StatusServiceUnavailable, Times: -1})
 			warnings, errs, failed := r.diags("apply", "rotate.tfplan")
 			if failed || !slices.Equal(warnings, []string{"The regenerate's outcome is unknown"}) {
 				t.Fatalf("the apply should be saved with one warning; warnings %q, errors %q", warnings, errs)

@@ -42,6 +42,18 @@ type providerData struct {
 	// has just destroyed: the create that follows is its new half, which the
 	// plan has announced.
 	replacedKeys map[int64]bool
+	// recent is the last list's answer in this process, and keyOps the
+	// Creates, Updates, Deletes and action invocations done (see recentOrgKey).
+	recent *recentList
+	keyOps atomic.Uint64
+}
+
+// recentList is one list's answer and the count of key operations done when
+// the list began.
+type recentList struct {
+	key    client.APIKey
+	found  bool
+	keyOps uint64
 }
 
 // keyClaims counts the objects of one plan that claim a key.
@@ -175,12 +187,46 @@ func (d *providerData) listOrgKey(ctx context.Context, diags *diag.Diagnostics, 
 		return orgKey{}, false
 	}
 	ctx = d.withMasks(ctx, inPlay...)
+	keyOps := d.keyOps.Load()
 	key, found, err := c.OrganizationKey(ctx)
 	if err != nil {
 		diags.Append(d.apiError(opRead, err, path.Empty()))
 		return orgKey{}, false
 	}
+	d.mu.Lock()
+	d.recent = &recentList{key: key, found: found, keyOps: keyOps}
+	d.mu.Unlock()
 	return orgKey{ctx: d.withMasks(ctx, key.Value), client: c, key: key, found: found}, true
+}
+
+// recentOrgKey takes the answer of the last list of this process, once, when
+// no key operation ran since that list began; otherwise it lists. The API
+// allows two lists a second across all of Terraform's processes, and without
+// it a rotation would list four times within one: the refresh and the plan of
+// the new half in the plan walk, that plan again and the Create at apply.
+func (d *providerData) recentOrgKey(ctx context.Context, diags *diag.Diagnostics, inPlay ...string) (orgKey, bool) {
+	c, clientDiags := d.apiClient()
+	if clientDiags.HasError() {
+		diags.Append(clientDiags...)
+		return orgKey{}, false
+	}
+	d.mu.Lock()
+	recent := d.recent
+	d.recent = nil
+	d.mu.Unlock()
+	if recent == nil || recent.keyOps != d.keyOps.Load() {
+		return d.listOrgKey(ctx, diags, inPlay...)
+	}
+	ctx = d.withMasks(ctx, append(inPlay, recent.key.Value)...)
+	return orgKey{ctx: ctx, client: c, key: recent.key, found: recent.found}, true
+}
+
+// keyOpDone marks the end of a Create, Update, Delete or action invocation:
+// it may have changed the key, so a list that began before is not recent.
+func (d *providerData) keyOpDone() {
+	if d != nil {
+		d.keyOps.Add(1)
+	}
 }
 
 // legacyLogin reports whether the provider logs in with a legacy session,
