@@ -31,9 +31,8 @@ const callLogin simulator.Op = "login"
 // callFloors are the calls each operation cannot do without, per provider
 // process that needs the API: one login each, and the operation's own calls.
 // Terraform starts a new process per walk, so an apply logs in twice: in the
-// plan walk (refresh) and in the apply walk. A rotation's Create, the second
-// half of the replacement, gets no prior state: it lists the key before it
-// regenerates it.
+// plan walk (refresh) and in the apply walk. A rotation's new half gets no
+// prior state, so the apply walk lists the key again before it regenerates it.
 var callFloors = map[string]map[simulator.Op]int{
 	opPlanNothing: {callLogin: 1, simulator.OpList: 1},
 	opPlanDrift:   {callLogin: 1, simulator.OpList: 1},
@@ -47,8 +46,6 @@ var callFloors = map[string]map[simulator.Op]int{
 // callReasons say why an operation makes more calls than its floor; the
 // report prints one where the measurement shows an excess.
 var callReasons = map[string]string{
-	opApplyRotate: "the plan of the new half lists the key to say what Create will do to it, and Terraform " +
-		"plans that half again in the apply walk, a process of its own",
 	opDestroy: "Delete lists to check that the key is still as the destroy's plan saw it (a saved plan " +
 		"applied late, a change in the portal) before it deletes it",
 }
