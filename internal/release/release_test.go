@@ -30,9 +30,6 @@ import (
 	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/testsupport"
 )
 
-// goreleaser is the version `make release-snapshot` runs (GNUmakefile's GORELEASER).
-const goreleaser = "github.com/goreleaser/goreleaser/v2@v2.15.1"
-
 const (
 	name    = "terraform-provider-cloudconnector"
 	address = "registry.terraform.io/seed62df8d36/cloudconnector"
@@ -52,17 +49,11 @@ func TestAccReleaseInstallsFromMirror(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	makefile, err := os.ReadFile(filepath.Join(root, "GNUmakefile"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(makefile), "go run "+goreleaser+"\n") {
-		t.Fatalf("GNUmakefile's GORELEASER is not `go run %s`: keep this test on the version make release-snapshot runs", goreleaser)
-	}
+	goreleaser := makefileCommand(t, root, "GORELEASER")
 
 	// Signed as a release is, with a throwaway key.
 	gnupgHome, fingerprint := throwawayGPGKey(ctx, t)
-	dist := buildSnapshot(ctx, t, root, gnupgHome, fingerprint)
+	dist := buildSnapshot(ctx, t, root, goreleaser, gnupgHome, fingerprint)
 	version := snapshotVersion(t, dist)
 	sumsPath := filepath.Join(dist, fmt.Sprintf("%s_%s_SHA256SUMS", name, version))
 	sums := readSums(t, sumsPath)
@@ -192,7 +183,7 @@ output "key_id" {
 // this machine's OS/arch (the full matrix is make release-snapshot's), into
 // a fresh dist directory, signed with the key in gnupgHome, and returns that
 // directory.
-func buildSnapshot(ctx context.Context, t *testing.T, root, gnupgHome, fingerprint string) string {
+func buildSnapshot(ctx context.Context, t *testing.T, root string, goreleaser []string, gnupgHome, fingerprint string) string {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(root, ".goreleaser.yml"))
 	if err != nil {
@@ -217,13 +208,29 @@ func buildSnapshot(ctx context.Context, t *testing.T, root, gnupgHome, fingerpri
 	cfgPath := filepath.Join(t.TempDir(), "goreleaser.yml")
 	writeFile(t, cfgPath, string(narrowed))
 
-	cmd := exec.CommandContext(ctx, "go", "run", goreleaser, "release", "--snapshot", "--clean", "--config", cfgPath)
+	args := slices.Concat(goreleaser[1:], []string{"release", "--snapshot", "--clean", "--config", cfgPath})
+	cmd := exec.CommandContext(ctx, goreleaser[0], args...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GNUPGHOME="+gnupgHome, "GPG_FINGERPRINT="+fingerprint)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("goreleaser release --snapshot: %v\n%s", err, out)
 	}
 	return dist
+}
+
+// makefileCommand is the command that GNUmakefile's variable name holds
+// (name := go tool …), as words, so that the test runs what make runs.
+func makefileCommand(t *testing.T, root, name string) []string {
+	t.Helper()
+	makefile, err := os.ReadFile(filepath.Join(root, "GNUmakefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s*:=\s*(\S.*)$`).FindSubmatch(makefile)
+	if m == nil {
+		t.Fatalf("GNUmakefile sets no %s := <command>", name)
+	}
+	return strings.Fields(string(m[1]))
 }
 
 // throwawayGPGKey makes an RSA signing key (the kind the Registry takes) in a
