@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -45,10 +46,7 @@ func TestAccReleaseInstallsFromMirror(t *testing.T) {
 		t.Skip("builds a release and runs terraform: set TF_ACC=1 (make test does)")
 	}
 	ctx := t.Context()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := repoRoot(t)
 	goreleaser := makefileCommand(t, root, "GORELEASER")
 
 	// Signed as a release is, with a throwaway key.
@@ -133,7 +131,7 @@ output "key_id" {
 `, address, version))
 
 	original := testsupport.CurrentKey(t, org)
-	tf := newTerraform(t, work, cliConfig, api.baseURL, testsupport.LegacyEnv(sim, org))
+	tf := newTerraform(t, work, api.baseURL, testsupport.LegacyEnv(sim, org), map[string]string{"TF_CLI_CONFIG_FILE": cliConfig})
 	if err := tf.Init(ctx); err != nil {
 		t.Fatalf("terraform init from the mirror: %v", err)
 	}
@@ -355,10 +353,11 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
-// newTerraform runs the installed terraform (TF_ACC_TERRAFORM_PATH) in dir with the mirror's CLI
-// configuration and the login in env, pointed at baseURL. The developer's
-// own provider settings and CLI configuration are left out.
-func newTerraform(t *testing.T, dir, cliConfig, baseURL string, env *testsupport.Env) *tfexec.Terraform {
+// newTerraform runs the installed terraform (TF_ACC_TERRAFORM_PATH) in dir
+// with the login in env, pointed at baseURL, and settings (the CLI
+// configuration file, HOME) on top. The developer's own provider settings and
+// CLI configuration are left out.
+func newTerraform(t *testing.T, dir, baseURL string, env *testsupport.Env, settings map[string]string) *tfexec.Terraform {
 	t.Helper()
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
@@ -371,16 +370,13 @@ func newTerraform(t *testing.T, dir, cliConfig, baseURL string, env *testsupport
 	vars := map[string]string{}
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
-		if !strings.HasPrefix(k, "ZTC_") && !strings.HasPrefix(k, "ZSCALER_") && k != "TF_PLUGIN_CACHE_DIR" {
+		if !strings.HasPrefix(k, "ZTC_") && !strings.HasPrefix(k, "ZSCALER_") && k != "TF_PLUGIN_CACHE_DIR" && k != "TF_CLI_CONFIG_FILE" {
 			vars[k] = v
 		}
 	}
 	vars = tfexec.CleanEnv(vars)
-	vars["TF_CLI_CONFIG_FILE"] = cliConfig
+	maps.Copy(vars, settings)
 	vars["CHECKPOINT_DISABLE"] = "1"
-	// The provider shares its request pace through a file in the cache
-	// directory: keep this simulator's apart from the user's.
-	vars["XDG_CACHE_HOME"] = t.TempDir()
 	for _, k := range []string{"ZTC_USERNAME", "ZTC_PASSWORD", "ZTC_API_KEY"} {
 		vars[k], _ = env.Lookup(k)
 	}
