@@ -1,7 +1,6 @@
 package release
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -66,20 +65,7 @@ func TestAccMakeInstall(t *testing.T) {
     }
   }
 }
-
-provider "cloudconnector" {}
-
-import {
-  to = cloudconnector_api_key.this
-  id = "current"
-}
-
-resource "cloudconnector_api_key" "this" {}
-
-output "key_id" {
-  value = cloudconnector_api_key.this.id
-}
-`)
+`+adoptKey)
 	tf := newTerraform(t, work, sim.LegacyBaseURL(), testsupport.LegacyEnv(sim, org), map[string]string{"HOME": home})
 	if err := tf.Init(ctx); err != nil {
 		t.Fatalf("terraform init, with the build in the implied mirror: %v", err)
@@ -104,15 +90,7 @@ output "key_id" {
 	if err := tf.Apply(ctx); err != nil {
 		t.Fatalf("terraform apply: %v", err)
 	}
-	outputs, err := tf.Output(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var keyID string
-	if err := json.Unmarshal(outputs["key_id"].Value, &keyID); err != nil {
-		t.Fatalf("output key_id %s: %v", outputs["key_id"].Value, err)
-	}
-	if want := fmt.Sprint(testsupport.CurrentKey(t, org).ID); keyID != want {
+	if keyID, want := appliedKeyID(ctx, t, tf), fmt.Sprint(testsupport.CurrentKey(t, org).ID); keyID != want {
 		t.Fatalf("applied key ID %q; the organization's key is %s", keyID, want)
 	}
 }

@@ -114,21 +114,7 @@ func TestAccReleaseInstallsFromMirror(t *testing.T) {
     }
   }
 }
-
-provider "cloudconnector" {}
-
-# Adopt the organization's key as it is, as the README shows.
-import {
-  to = cloudconnector_api_key.this
-  id = "current"
-}
-
-resource "cloudconnector_api_key" "this" {}
-
-output "key_id" {
-  value = cloudconnector_api_key.this.id
-}
-`, address, version))
+`, address, version)+adoptKey)
 
 	original := testsupport.CurrentKey(t, org)
 	tf := newTerraform(t, work, api.baseURL, testsupport.LegacyEnv(sim, org), map[string]string{"TF_CLI_CONFIG_FILE": cliConfig})
@@ -156,14 +142,7 @@ output "key_id" {
 	if err := tf.Apply(ctx); err != nil {
 		t.Fatalf("terraform apply: %v", err)
 	}
-	outputs, err := tf.Output(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var keyID string
-	if err := json.Unmarshal(outputs["key_id"].Value, &keyID); err != nil {
-		t.Fatalf("output key_id %s: %v", outputs["key_id"].Value, err)
-	}
+	keyID := appliedKeyID(ctx, t, tf)
 	if now := testsupport.CurrentKey(t, org); keyID != fmt.Sprint(original.ID) || now.Value != original.Value {
 		t.Fatalf("applied key ID %q, and the organization's key changed from ID %d to %d or its string: an import adopts it as it is",
 			keyID, original.ID, now.ID)
@@ -175,6 +154,37 @@ output "key_id" {
 	if want := "terraform-provider-cloudconnector/" + version + " "; !api.saw(want) {
 		t.Fatalf("no request's User-Agent starts with %q; saw %v", want, api.agents())
 	}
+}
+
+// adoptKey is the configuration that both tests apply after their terraform
+// block: it adopts the organization's key as it is, as the README shows.
+const adoptKey = `
+provider "cloudconnector" {}
+
+import {
+  to = cloudconnector_api_key.this
+  id = "current"
+}
+
+resource "cloudconnector_api_key" "this" {}
+
+output "key_id" {
+  value = cloudconnector_api_key.this.id
+}
+`
+
+// appliedKeyID is adoptKey's key_id output after an apply.
+func appliedKeyID(ctx context.Context, t *testing.T, tf *tfexec.Terraform) string {
+	t.Helper()
+	outputs, err := tf.Output(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keyID string
+	if err := json.Unmarshal(outputs["key_id"].Value, &keyID); err != nil {
+		t.Fatalf("output key_id %s: %v", outputs["key_id"].Value, err)
+	}
+	return keyID
 }
 
 // buildSnapshot runs goreleaser's snapshot with .goreleaser.yml narrowed to
