@@ -127,16 +127,6 @@ func (e *TransportError) Error() string        { return e.msg }
 func (e *TransportError) Unwrap() error        { return e.cause }
 func (e *TransportError) Is(target error) bool { return e.kind != nil && target == e.kind }
 
-// budgetError is the last error of a call whose retries stopped because its
-// operation time would end before the next one.
-type budgetError struct {
-	msg  string
-	last error
-}
-
-func (e *budgetError) Error() string { return e.msg }
-func (e *budgetError) Unwrap() error { return e.last }
-
 // outcomeError says that a write may or may not have happened.
 type outcomeError struct {
 	msg   string
