@@ -264,7 +264,7 @@ func (r *apiKeyResource) planCreate(ctx context.Context, req resource.ModifyPlan
 		r.refuseUnannouncedReplacement(&resp.Diagnostics, note, action, current.key.ID)
 		return
 	}
-	if current.found && r.data.replaced(current.key.ID) {
+	if current.found && r.data.replaced.has(current.key.ID) {
 		return // the new half of a replacement, planned again at apply: the plan has said it all
 	}
 	if current.found && r.collides(&resp.Diagnostics, current.key.ID, false) {
@@ -395,7 +395,7 @@ func (r *apiKeyResource) planDestroy(ctx context.Context, req resource.ModifyPla
 		return // the key stays, as the configuration says: nothing unusual to say
 	}
 	now := stateVersion(state)
-	if r.data.tookOverKey(now.ID) {
+	if r.data.tookOver.has(now.ID) {
 		// The old object of a create_before_destroy replacement: Terraform
 		// plans its destroy again at apply, after the new object took the
 		// key over in this same process. It leaves quietly, as the plan said.
@@ -510,7 +510,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 			return
 		}
 	}
-	r.data.markTookOver(key.ID)
+	r.data.tookOver.add(key.ID)
 	key = completeKey(ctx, c, key, current.key)
 	r.saveKey(ctx, &resp.Diagnostics, &resp.State, resp.Private, plan, key, config.woMode(), how)
 	setIdentity(ctx, &resp.Diagnostics, resp.Identity, keyID(key.ID))
@@ -522,7 +522,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 // the next refresh tells which it was.
 func (r *apiKeyResource) saveUnknownRegenerate(ctx context.Context, resp *resource.CreateResponse, plan,
 	config apiKeyResourceModel, before client.APIKey, err error) {
-	r.data.markTookOver(before.ID)
+	r.data.tookOver.add(before.ID)
 	m := plan
 	setKeyState(ctx, &resp.Diagnostics, &m, before, config.woMode())
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
@@ -725,7 +725,7 @@ func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if getPrivate(ctx, req.Private, privateReplacing, &replacingNote{}) {
 		// The old half of a replacement (destroyed first): the key stays, and
 		// the create that follows in this apply is the new half.
-		r.data.markReplaced(stateVersion(state).ID)
+		r.data.replaced.add(stateVersion(state).ID)
 		return
 	}
 	var planned keyVersion
@@ -734,7 +734,7 @@ func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 	r.data.keyChange.Lock()
 	defer r.data.keyChange.Unlock()
-	if r.data.tookOverKey(planned.ID) {
+	if r.data.tookOver.has(planned.ID) {
 		resp.Diagnostics.Append(keptAtApplyWarning(planned.ID, "a resource created in this same apply took it over"))
 		return
 	}

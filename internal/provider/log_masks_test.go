@@ -217,7 +217,7 @@ func testLogMasks(t *testing.T, mode string) {
 	// Delete: knows the key in state. It runs as in a later destroy, in a
 	// provider process that has not created the key itself, with the private
 	// state of a destroy plan that deletes.
-	data.tookOver = nil
+	data.tookOver = keySet{}
 	plan := resource.ModifyPlanResponse{Plan: tfsdk.Plan{Schema: sch.Schema, Raw: tftypes.NewValue(typ, nil)}, Private: private}
 	r.ModifyPlan(ctx, resource.ModifyPlanRequest{State: state, Plan: plan.Plan, Private: private}, &plan)
 	if errs := diagErrors(plan.Diagnostics); len(errs) > 0 {

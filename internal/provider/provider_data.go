@@ -30,7 +30,7 @@ type providerData struct {
 	claims map[int64]*keyClaims
 	// tookOver are the keys a Create in this process adopted or wrote: a
 	// Delete in the same apply leaves them alone.
-	tookOver map[int64]bool
+	tookOver keySet
 	// keyChange serializes the Creates and Deletes of this process, so that
 	// a Delete's checks and its call see the same key.
 	keyChange sync.Mutex
@@ -38,10 +38,10 @@ type providerData struct {
 	// so when it plans, never when it applies, and it plans every change
 	// again at apply: warnings that a plan showed are not repeated there.
 	refreshed atomic.Bool
-	// replacedKeys are the keys whose old object a replacement in this apply
+	// replaced are the keys whose old object a replacement in this apply
 	// has just destroyed: the create that follows is its new half, which the
 	// plan has announced.
-	replacedKeys map[int64]bool
+	replaced keySet
 	// recent is the last list's answer in this process, and keyOps the
 	// Creates, Updates, Deletes and action invocations done (see recentOrgKey).
 	recent *recentList
@@ -83,41 +83,25 @@ func (d *providerData) claimKey(id int64, deletes bool) (before keyClaims) {
 	return before
 }
 
-// markTookOver records that a Create in this process took key id over.
-// Callers hold keyChange.
-func (d *providerData) markTookOver(id int64) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.tookOver == nil {
-		d.tookOver = map[int64]bool{}
+// keySet is a set of key IDs that the calls of one provider process share.
+type keySet struct {
+	mu  sync.Mutex
+	ids map[int64]bool
+}
+
+func (s *keySet) add(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ids == nil {
+		s.ids = map[int64]bool{}
 	}
-	d.tookOver[id] = true
+	s.ids[id] = true
 }
 
-// markReplaced records that the old half of a replacement of key id was
-// destroyed in this process.
-func (d *providerData) markReplaced(id int64) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.replacedKeys == nil {
-		d.replacedKeys = map[int64]bool{}
-	}
-	d.replacedKeys[id] = true
-}
-
-// replaced reports whether the old half of a replacement of key id was
-// destroyed in this process.
-func (d *providerData) replaced(id int64) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.replacedKeys[id]
-}
-
-// tookOverKey reports whether a Create in this process took key id over.
-func (d *providerData) tookOverKey(id int64) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.tookOver[id]
+func (s *keySet) has(id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ids[id]
 }
 
 func newProviderData(s settings, version, terraformVersion string) (*providerData, diag.Diagnostics) {
@@ -253,16 +237,11 @@ func (d *providerData) withMasks(ctx context.Context, extra ...string) context.C
 		secrets = append(secrets, d.keysSeen...)
 		d.mu.Unlock()
 	}
-	nonEmpty := secrets[:0]
-	for _, s := range secrets {
-		if s != "" {
-			nonEmpty = append(nonEmpty, s)
-		}
-	}
-	if len(nonEmpty) == 0 {
+	secrets = slices.DeleteFunc(secrets, func(s string) bool { return s == "" })
+	if len(secrets) == 0 {
 		return ctx
 	}
-	return tflog.MaskLogStrings(ctx, nonEmpty...)
+	return tflog.MaskLogStrings(ctx, secrets...)
 }
 
 // pemMasks are the PEM text and each line of its body, so that the key is

@@ -129,17 +129,7 @@ func resolveSettings(m providerModel, lookupEnv LookupEnv) (settings, diag.Diagn
 		s.cloud = name
 	}
 
-	legacy := []setting{
-		pick("username", m.Username, lookupEnv, envUsername),
-		pick("password", m.Password, lookupEnv, envPassword),
-		pick("api_key", m.APIKey, lookupEnv, envAPIKey),
-	}
-	oneAPI := []setting{
-		pick("client_id", m.ClientID, lookupEnv, envClientID),
-		pick("client_secret", m.ClientSecret, lookupEnv, envClientSecret),
-		pick("private_key", m.PrivateKey, lookupEnv, envPrivateKey),
-		pick("vanity_domain", m.VanityDomain, lookupEnv, envVanityDomain),
-	}
+	legacy, oneAPI := loginSettings(m, lookupEnv)
 	tokenURL := pick("token_url", m.TokenURL, lookupEnv, envTokenURL)
 
 	// Arguments in the provider block win over the environment: a legacy login
@@ -204,6 +194,23 @@ func resolveSettings(m providerModel, lookupEnv LookupEnv) (settings, diag.Diagn
 		s.client.RequestTimeout = time.Duration(m.RequestTimeout.ValueInt64()) * time.Second
 	}
 	return s, diags
+}
+
+// loginSettings are the arguments of each login mode, in the order that
+// checkLegacy and checkOneAPI expect.
+func loginSettings(m providerModel, lookupEnv LookupEnv) (legacy, oneAPI []setting) {
+	legacy = []setting{
+		pick("username", m.Username, lookupEnv, envUsername),
+		pick("password", m.Password, lookupEnv, envPassword),
+		pick("api_key", m.APIKey, lookupEnv, envAPIKey),
+	}
+	oneAPI = []setting{
+		pick("client_id", m.ClientID, lookupEnv, envClientID),
+		pick("client_secret", m.ClientSecret, lookupEnv, envClientSecret),
+		pick("private_key", m.PrivateKey, lookupEnv, envPrivateKey),
+		pick("vanity_domain", m.VanityDomain, lookupEnv, envVanityDomain),
+	}
+	return legacy, oneAPI
 }
 
 func checkLegacy(s *settings, legacy []setting) diag.Diagnostics {

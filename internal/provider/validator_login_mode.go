@@ -25,16 +25,9 @@ func (loginModeValidator) ValidateProvider(ctx context.Context, req provider.Val
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	noEnv := func(string) (string, bool) { return "", false }
-	legacy := []setting{
-		pick("username", m.Username, noEnv), pick("password", m.Password, noEnv), pick("api_key", m.APIKey, noEnv),
-	}
-	oneAPI := []setting{
-		pick("client_id", m.ClientID, noEnv), pick("client_secret", m.ClientSecret, noEnv),
-		pick("private_key", m.PrivateKey, noEnv), pick("vanity_domain", m.VanityDomain, noEnv),
-	}
 	if anyConfigured(m.Username, m.Password, m.APIKey) && anyConfigured(m.ClientID, m.ClientSecret, m.PrivateKey, m.VanityDomain) {
-		resp.Diagnostics.Append(mixedLoginError(legacy, oneAPI))
+		noEnv := func(string) (string, bool) { return "", false }
+		resp.Diagnostics.Append(mixedLoginError(loginSettings(m, noEnv)))
 	}
 }
 
