@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/subtle"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -139,43 +138,6 @@ func (c *Client) String() string {
 
 // GoString is String, so that %#v cannot print a secret.
 func (c *Client) GoString() string { return c.String() }
-
-// UsesLoginKey reports whether the client logs in (legacy mode) with the key
-// string value. It compares in constant time.
-func (c *Client) UsesLoginKey(value string) bool {
-	if c.mode != AuthLegacy || value == "" {
-		return false
-	}
-	c.mu.Lock()
-	key := c.loginKey
-	c.mu.Unlock()
-	return subtle.ConstantTimeCompare([]byte(key), []byte(value)) == 1
-}
-
-// Close logs out a legacy session if one is open.
-// The client stays usable: a later call logs in again.
-func (c *Client) Close(ctx context.Context) error {
-	if c.mode != AuthLegacy {
-		return nil
-	}
-	c.mu.Lock()
-	session := c.cred
-	c.cred = ""
-	c.credGen++
-	c.mu.Unlock()
-	if session == "" {
-		return nil
-	}
-	cl := &call{op: OpLogout, method: http.MethodDelete, path: "/auth"}
-	resp, err := c.send(ctx, cl, c.baseURL+"/auth", nil, "", c.authHeaders(session), 1, paceSlot{})
-	if err != nil {
-		return err
-	}
-	if resp.ok() || resp.status == http.StatusUnauthorized { // 401: the session had ended already
-		return nil
-	}
-	return c.apiError(cl, resp)
-}
 
 // call is one API operation as the engine runs it.
 type call struct {

@@ -41,9 +41,8 @@ var (
 
 // Error codes of the API that select a more specific sentinel.
 const (
-	codeOneAPIOnly     = "ONLY_ONEAPI_SUPPORTED"
-	codeKeyDisabled    = "API_KEY_DISABLED"
-	codeSessionInvalid = "SESSION_NOT_VALID"
+	codeOneAPIOnly  = "ONLY_ONEAPI_SUPPORTED"
+	codeKeyDisabled = "API_KEY_DISABLED"
 )
 
 // APIError is a non-2xx answer that the client gave up on.
