@@ -14,13 +14,12 @@ import (
 	"github.com/hashicorp/hc-install/product"
 	"github.com/hashicorp/hc-install/releases"
 	"github.com/opentofu/tofudl"
+
+	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/tfrun"
 )
 
-// release is a released Terraform or OpenTofu version.
-type release struct {
-	OpenTofu bool
-	Version  string // "1.15.0"
-}
+// release is a released Terraform or OpenTofu version (its Path unset).
+type release = tfrun.Binary
 
 // matrix is what make test-matrix runs without TF_MATRIX: one release of each
 // Terraform minor version the provider supports (1.11, the baseline, to the
@@ -28,16 +27,8 @@ type release struct {
 var matrix = []release{{Version: "1.11.4"}, {Version: "1.12.2"}, {Version: "1.13.3"}, {Version: "1.14.3"}, {Version: "1.15.0"},
 	{OpenTofu: true, Version: "1.12.6"}}
 
-// String is "Terraform 1.15.0" or "OpenTofu 1.12.6", as tfrun.Binary says it.
-func (r release) String() string {
-	if r.OpenTofu {
-		return "OpenTofu " + r.Version
-	}
-	return "Terraform " + r.Version
-}
-
-// binary is the file name of the release's executable.
-func (r release) binary() string {
+// executable is the file name of the release's binary.
+func executable(r release) string {
 	name := "terraform"
 	if r.OpenTofu {
 		name = "tofu"
@@ -48,9 +39,9 @@ func (r release) binary() string {
 	return name
 }
 
-// path is where the release's binary lives in cache: terraform_1.15.0/terraform.
-func (r release) path(cache string) string {
-	return filepath.Join(cache, strings.TrimSuffix(r.binary(), ".exe")+"_"+r.Version, r.binary())
+// cachedPath is where the release's binary lives in cache: terraform_1.15.0/terraform.
+func cachedPath(cache string, r release) string {
+	return filepath.Join(cache, strings.TrimSuffix(executable(r), ".exe")+"_"+r.Version, executable(r))
 }
 
 // cacheDir is where fetched releases are kept between runs: under the
@@ -77,7 +68,7 @@ func localBinaries(tfMatrix string) ([]string, error) {
 // which then takes its place whole, so that a failed or interrupted fetch
 // leaves nothing that a later run would take for the binary.
 func ensure(ctx context.Context, cache string, r release, fetch func(context.Context, release, string) error) (string, error) {
-	path := r.path(cache)
+	path := cachedPath(cache, r)
 	if _, err := os.Stat(path); err == nil {
 		return path, nil
 	}
@@ -92,7 +83,7 @@ func ensure(ctx context.Context, cache string, r release, fetch func(context.Con
 	if err := fetch(ctx, r, tmp); err != nil {
 		return "", fmt.Errorf("fetching %s: %w", r, err)
 	}
-	if _, err := os.Stat(filepath.Join(tmp, r.binary())); err != nil {
+	if _, err := os.Stat(filepath.Join(tmp, executable(r))); err != nil {
 		return "", fmt.Errorf("fetching %s: %w", r, err)
 	}
 	if err := os.Rename(tmp, filepath.Dir(path)); err != nil {
@@ -117,7 +108,7 @@ func fetch(ctx context.Context, r release, dir string) error {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(dir, r.binary()), bin, 0o755) //nolint:gosec // an executable
+		return os.WriteFile(filepath.Join(dir, executable(r)), bin, 0o755) //nolint:gosec // an executable
 	}
 	v, err := version.NewVersion(r.Version)
 	if err != nil {

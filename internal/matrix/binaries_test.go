@@ -47,7 +47,7 @@ func TestEnsureReusesCache(t *testing.T) {
 	fetches := 0
 	fetch := func(_ context.Context, r release, dir string) error {
 		fetches++
-		return os.WriteFile(filepath.Join(dir, r.binary()), []byte("#!/bin/sh\n"), 0o755)
+		return os.WriteFile(filepath.Join(dir, executable(r)), []byte("#!/bin/sh\n"), 0o755)
 	}
 	r := release{Version: "1.12.2"}
 	for range 2 {
@@ -55,7 +55,7 @@ func TestEnsureReusesCache(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := filepath.Join(cache, "terraform_1.12.2", r.binary()); path != want {
+		if want := filepath.Join(cache, "terraform_1.12.2", executable(r)); path != want {
 			t.Errorf("path %s, want %s", path, want)
 		}
 	}
@@ -73,7 +73,7 @@ func TestEnsureFailedFetch(t *testing.T) {
 	cache := t.TempDir()
 	r := release{OpenTofu: true, Version: "1.12.6"}
 	partial := func(_ context.Context, r release, dir string) error {
-		_ = os.WriteFile(filepath.Join(dir, r.binary()), []byte("half"), 0o755)
+		_ = os.WriteFile(filepath.Join(dir, executable(r)), []byte("half"), 0o755)
 		return errors.New("connection reset")
 	}
 	nothing := func(context.Context, release, string) error { return nil }
