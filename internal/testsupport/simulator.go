@@ -1,7 +1,6 @@
 package testsupport
 
 import (
-	"fmt"
 	"sync"
 	"testing"
 
@@ -55,14 +54,6 @@ func (e *Env) SetFunc(key string, f func() string) *Env {
 	return e
 }
 
-// Unset removes a variable.
-func (e *Env) Unset(key string) *Env {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	delete(e.values, key)
-	return e
-}
-
 // Lookup has the signature of os.LookupEnv.
 func (e *Env) Lookup(key string) (string, bool) {
 	e.mu.Lock()
@@ -97,19 +88,4 @@ func OneAPIEnv(sim *simulator.Simulator, org *simulator.Organization) *Env {
 		Set("ZSCALER_CLIENT_ID", cfg.ClientID).
 		Set("ZSCALER_CLIENT_SECRET", cfg.ClientSecret).
 		Set("ZSCALER_TOKEN_URL", sim.TokenURL())
-}
-
-// LegacyProviderBlock is a provider block for org with legacy login written
-// out in HCL, with extra lines (alias, max_retries, …) added inside.
-func LegacyProviderBlock(sim *simulator.Simulator, org *simulator.Organization, extra string) string {
-	cfg := org.Config()
-	k, _ := org.Key()
-	return fmt.Sprintf(`provider "cloudconnector" {
-  base_url = %q
-  username = %q
-  password = %q
-  api_key  = %q
-%s
-}
-`, sim.LegacyBaseURL(), cfg.Username, cfg.Password, k.Value, extra)
 }
