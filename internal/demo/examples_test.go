@@ -90,7 +90,7 @@ func unsupportedFeature(hcl string, bin testsupport.Binary) string {
 			return fmt.Sprintf("%s: OpenTofu does not have them", f.name)
 		case !bin.OpenTofu && f.terraform == nil:
 			return fmt.Sprintf("%s: OpenTofu only", f.name)
-		case !bin.OpenTofu && bin.Version.Core().LessThan(f.terraform):
+		case !bin.OpenTofu && bin.Older(f.terraform):
 			return fmt.Sprintf("%s: Terraform %s or newer, and this is %s", f.name, f.terraform, bin)
 		}
 	}
@@ -98,9 +98,9 @@ func unsupportedFeature(hcl string, bin testsupport.Binary) string {
 }
 
 func TestUnsupportedFeature(t *testing.T) {
-	tf111 := testsupport.Binary{Version: version.Must(version.NewVersion("1.11.4"))}
-	tf115 := testsupport.Binary{Version: version.Must(version.NewVersion("1.15.0"))}
-	tofu := testsupport.Binary{Version: version.Must(version.NewVersion("1.12.6")), OpenTofu: true}
+	tf111 := testsupport.Binary{Version: "1.11.4"}
+	tf115 := testsupport.Binary{Version: "1.15.0"}
+	tofu := testsupport.Binary{Version: "1.12.6", OpenTofu: true}
 	action := "action \"cloudconnector_api_key_regenerate\" \"now\" {}\n"
 	identity := "import {\n  to = cloudconnector_api_key.this\n  identity = {\n    id = \"1\"\n  }\n}\n"
 	forEach := "provider \"cloudconnector\" {\n  alias    = \"by_org\"\n  for_each = var.orgs\n}\n"

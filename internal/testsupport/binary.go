@@ -15,11 +15,7 @@ import (
 
 // Binary is the terraform (or OpenTofu) binary the tests run: the one
 // TF_ACC_TERRAFORM_PATH names, else terraform on PATH.
-type Binary struct {
-	Path     string
-	Version  *version.Version
-	OpenTofu bool
-}
+type Binary = tfrun.Binary
 
 var binary struct {
 	once sync.Once
@@ -40,33 +36,12 @@ func TestBinary(t testing.TB) Binary {
 func testBinary() (Binary, error) {
 	binary.once.Do(func() {
 		path, err := tfrun.FindTerraform()
-		if err != nil {
-			binary.err = err
-			return
+		if err == nil {
+			binary.bin, err = tfrun.Identify(context.Background(), path)
 		}
-		binary.bin, binary.err = inspectBinary(path)
+		binary.err = err
 	})
 	return binary.bin, binary.err
-}
-
-func inspectBinary(path string) (Binary, error) {
-	id, err := tfrun.Identify(context.Background(), path)
-	if err != nil {
-		return Binary{}, err
-	}
-	v, err := version.NewVersion(id.Version)
-	if err != nil {
-		return Binary{}, fmt.Errorf("%s: version %q: %w", id, id.Version, err)
-	}
-	return Binary{Path: path, Version: v, OpenTofu: id.OpenTofu}, nil
-}
-
-// String is "Terraform 1.15.0" or "OpenTofu 1.12.6".
-func (b Binary) String() string {
-	if b.OpenTofu {
-		return "OpenTofu " + b.Version.String()
-	}
-	return "Terraform " + b.Version.String()
 }
 
 // SkipBelow skips a test that drives the binary itself (not through
@@ -81,7 +56,7 @@ func SkipBelow(t testing.TB, minimum *version.Version, feature string) {
 	if b.OpenTofu {
 		t.Skipf("%s is Terraform only; OpenTofu %s does not have it", feature, b.Version)
 	}
-	if b.Version.Core().LessThan(minimum) {
+	if b.Older(minimum) {
 		t.Skipf("%s needs Terraform %s or newer; this is %s", feature, minimum, b)
 	}
 }

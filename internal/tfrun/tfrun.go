@@ -20,10 +20,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
 )
@@ -90,22 +90,15 @@ func (b Binary) Less(o Binary) bool {
 	if b.OpenTofu != o.OpenTofu {
 		return !b.OpenTofu
 	}
-	x, y := versionNumbers(b.Version), versionNumbers(o.Version)
-	for i := range x {
-		if x[i] != y[i] {
-			return x[i] < y[i]
-		}
-	}
-	return false
+	v, err := version.NewVersion(o.Version)
+	return err == nil && b.Older(v)
 }
 
-func versionNumbers(v string) [3]int {
-	var n [3]int
-	core, _, _ := strings.Cut(v, "-")
-	for i, part := range strings.SplitN(core, ".", 3) {
-		n[i], _ = strconv.Atoi(part)
-	}
-	return n
+// Older reports whether the binary's release is older than v, a
+// pre-release counting as its release.
+func (b Binary) Older(v *version.Version) bool {
+	own, err := version.NewVersion(b.Version)
+	return err == nil && own.Core().LessThan(v.Core())
 }
 
 // ModuleRoot returns the directory holding this module's go.mod, found by
