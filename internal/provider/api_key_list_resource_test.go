@@ -36,10 +36,10 @@ func TestAccAPIKeyListResource(t *testing.T) {
 	id := strconv.FormatInt(testsupport.CurrentKey(t, org).ID, 10)
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks: []tfversion.TerraformVersionCheck{
-			testsupport.SkipOnOpenTofu("list resources and terraform query are Terraform 1.14+ only"),
+			skipOnOpenTofu("list resources and terraform query are Terraform 1.14+ only"),
 			tfversion.SkipBelow(tfversion.Version1_14_0),
 		},
-		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+		ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 		Steps: []resource.TestStep{
 			{Config: withTerraformBlock("")}, // the query runs beside a configuration
 			{
@@ -75,9 +75,9 @@ list "cloudconnector_api_key" "all" {
 // and a resource block without any key string; planned, it is an import with
 // no change; applied, no write; and the next plan is empty.
 func TestAccAPIKeyQueryGeneratesConfig(t *testing.T) {
-	testsupport.SkipBelow(t, tfversion.Version1_14_0, "terraform query with list resources")
+	skipBelow(t, tfversion.Version1_14_0, "terraform query with list resources")
 	t.Parallel()
-	bin, cli := testsupport.UserTerraform(t)
+	bin, cli := userTerraform(t)
 	sim := testsupport.StartSimulator(t)
 	org := sim.DefaultOrganization()
 	key := testsupport.CurrentKey(t, org)
@@ -100,7 +100,7 @@ func TestAccAPIKeyQueryGeneratesConfig(t *testing.T) {
 		}
 		return res
 	}
-	write("main.tf", testsupport.TerraformBlock(TypeName)+"provider \"cloudconnector\" {}\n")
+	write("main.tf", terraformBlock(TypeName)+"provider \"cloudconnector\" {}\n")
 	write("search.tfquery.hcl", `list "cloudconnector_api_key" "all" {
   provider         = cloudconnector
   include_resource = true

@@ -56,10 +56,10 @@ func TestAccAPIKeyRegenerateActionTrigger(t *testing.T) {
 	before := testsupport.CurrentKey(t, org)
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks: []tfversion.TerraformVersionCheck{
-			testsupport.SkipOnOpenTofu("actions are Terraform 1.14+ only"), // first: its reason is the one to show
+			skipOnOpenTofu("actions are Terraform 1.14+ only"), // first: its reason is the one to show
 			tfversion.SkipBelow(tfversion.Version1_14_0),
 		},
-		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+		ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 		Steps: []resource.TestStep{{
 			PreConfig: sim.ResetCounts,
 			Config: withTerraformBlock(`
@@ -96,7 +96,7 @@ resource "terraform_data" "incident" {
 // nothing; a resource in key mode in the same configuration shows the drift
 // at its next plan.
 func TestAccAPIKeyRegenerateActionInvoked(t *testing.T) {
-	testsupport.SkipBelow(t, tfversion.Version1_14_0, "actions (terraform apply -invoke)")
+	skipBelow(t, tfversion.Version1_14_0, "actions (terraform apply -invoke)")
 	t.Parallel()
 	r := newCLIRun(t, false)
 	r.write(`
@@ -157,7 +157,7 @@ action "cloudconnector_api_key_regenerate" "now" {}
 // TestAccAPIKeyRegenerateActionRefused: on a tenant that refuses the
 // regenerate, the invocation fails with what to do, and the key is unchanged.
 func TestAccAPIKeyRegenerateActionRefused(t *testing.T) {
-	testsupport.SkipBelow(t, tfversion.Version1_14_0, "actions (terraform apply -invoke)")
+	skipBelow(t, tfversion.Version1_14_0, "actions (terraform apply -invoke)")
 	t.Parallel()
 	r := newCLIRun(t, false)
 	r.write(`action "cloudconnector_api_key_regenerate" "now" {}` + "\n")

@@ -42,7 +42,7 @@ func TestAccAPIKeyIdentity(t *testing.T) {
 	none := map[simulator.Op]int{}
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   identityVersionChecks(),
-		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+		ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 		Steps: []resource.TestStep{
 			{
 				PreConfig:         sim.ResetCounts,
@@ -117,7 +117,7 @@ import {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   identityVersionChecks(),
-		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+		ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 		Steps: []resource.TestStep{
 			{
 				Config:      importBlock("my-key"),
@@ -160,7 +160,7 @@ func TestAccAPIKeyIdentityOfImportByCurrent(t *testing.T) {
 			id := testsupport.CurrentKey(t, org).ID
 			resource.ParallelTest(t, resource.TestCase{
 				TerraformVersionChecks:   identityVersionChecks(),
-				ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+				ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 				Steps: []resource.TestStep{{
 					PreConfig: sim.ResetCounts,
 					Config:    apiKeyConfig("") + "import {\n  to = cloudconnector_api_key.this\n  " + target + "\n}\n",

@@ -85,7 +85,7 @@ func expectKeyUnchanged(org *simulator.Organization, before simulator.APIKey) st
 // and string in state, and an empty plan after.
 func TestAccAPIKeyCreateAdoptsExistingKey(t *testing.T) {
 	for mode, env := range map[string]func(*simulator.Simulator, *simulator.Organization) *testsupport.Env{
-		"legacy": testsupport.LegacyEnv, "oneapi": testsupport.OneAPIEnv,
+		"legacy": testsupport.LegacyEnv, "oneapi": oneAPIEnv,
 	} {
 		t.Run(mode, func(t *testing.T) {
 			sim := testsupport.StartSimulator(t)
@@ -130,7 +130,7 @@ func TestAccAPIKeyCreateWithTriggersRegenerates(t *testing.T) {
 	org := sim.DefaultOrganization()
 	original := testsupport.CurrentKey(t, org)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+		ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 		Steps: []resource.TestStep{{
 			PreConfig: sim.ResetCounts,
 			Config:    apiKeyConfig(`regenerate_triggers = { rotation = "2026-12" }`),
@@ -205,7 +205,7 @@ func TestAccAPIKeyCreateWithoutExistingKey(t *testing.T) {
 			org := sim.DefaultOrganization()
 			want := map[simulator.Op]int{simulator.OpAdd: 1, simulator.OpEdit: tc.edits}
 			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+				ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 				Steps: []resource.TestStep{{
 					PreConfig:         sim.ResetCounts,
 					Config:            apiKeyConfig(tc.body),
@@ -442,7 +442,7 @@ func TestAccAPIKeyDrift(t *testing.T) {
 			config := apiKeyConfig(`key = "Configured01"`)
 			resource.ParallelTest(t, resource.TestCase{
 				// OneAPI: after a delete, no legacy login works until a key is added.
-				ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+				ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 				Steps: []resource.TestStep{
 					{Config: config},
 					{
@@ -478,7 +478,7 @@ func TestAccAPIKeyWriteOnlyDrift(t *testing.T) {
 	org := sim.DefaultOrganization()
 	config := apiKeyConfig("key_wo = \"WriteOnly777\"\nkey_wo_version = 1")
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+		ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 		Steps: []resource.TestStep{
 			{Config: config, ConfigStateChecks: []statecheck.StateCheck{expectSimKeyValue(org, "WriteOnly777")}},
 			{
@@ -603,7 +603,7 @@ func TestAccAPIKeyDestroy(t *testing.T) {
 		sim := testsupport.StartSimulator(t)
 		org := sim.DefaultOrganization()
 		resource.ParallelTest(t, resource.TestCase{
-			ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+			ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 			Steps:                    []resource.TestStep{{Config: apiKeyConfig("delete_on_destroy = true")}},
 			CheckDestroy: func(*terraform.State) error {
 				if _, ok := org.Key(); ok {

@@ -37,7 +37,7 @@ func newCLIRun(t *testing.T, oneAPI bool, orgs ...simulator.OrgConfig) *cliRun {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("TF_ACC not set: this test runs the terraform binary")
 	}
-	bin, cli := testsupport.UserTerraform(t)
+	bin, cli := userTerraform(t)
 	sim := testsupport.StartSimulator(t, orgs...)
 	return &cliRun{t: t, tf: tfrun.Terraform{Bin: bin, Dir: t.TempDir()}, sim: sim, org: sim.DefaultOrganization(),
 		cli: cli, oneAPI: oneAPI}
@@ -46,7 +46,7 @@ func newCLIRun(t *testing.T, oneAPI bool, orgs ...simulator.OrgConfig) *cliRun {
 // write makes config, with the terraform block, the configuration.
 func (r *cliRun) write(config string) {
 	r.t.Helper()
-	config = testsupport.TerraformBlock(TypeName) + config
+	config = terraformBlock(TypeName) + config
 	if err := os.WriteFile(filepath.Join(r.tf.Dir, "main.tf"), []byte(config), 0o600); err != nil {
 		r.t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func TestAccNoReplacementDeletes(t *testing.T) {
 					taint = []string{keyAddr}
 				}
 				resource.ParallelTest(t, resource.TestCase{
-					ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+					ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 					Steps: []resource.TestStep{
 						{Config: config("1"), ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(keyAddr, tfjsonpath.New("id"))}},
 						{
@@ -366,7 +366,7 @@ func TestAccRenameWithDeleteOnDestroy(t *testing.T) {
 	before := testsupport.CurrentKey(t, org)
 	noWritesNorDeletes := []statecheck.StateCheck{expectKeyUnchanged(org, before), expectWrites(t, sim, nil)}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+		ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 		Steps: []resource.TestStep{
 			{Config: config("a", "", true), ConfigStateChecks: noWritesNorDeletes},
 			{
@@ -399,7 +399,7 @@ func TestAccTwoResourcesForOneOrganization(t *testing.T) {
 	org := sim.DefaultOrganization()
 	before := testsupport.CurrentKey(t, org)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+		ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 		Steps: []resource.TestStep{
 			{Config: apiKeyConfig(`key = "FirstOwner01"`)},
 			{

@@ -201,7 +201,7 @@ func runFaultCase(t *testing.T, tc faultCase) {
 	org := sim.DefaultOrganization()
 	env := testsupport.LegacyEnv(sim, org)
 	if tc.oneAPI {
-		env = testsupport.OneAPIEnv(sim, org)
+		env = oneAPIEnv(sim, org)
 	}
 	config := tunedConfig(tc.retries, tc.timeout, tc.body)
 

@@ -186,7 +186,7 @@ func TestAccFailedWritesLeaveTheKey(t *testing.T) {
 			org := sim.DefaultOrganization()
 			env := testsupport.LegacyEnv(sim, org)
 			if tc.oneAPI {
-				env = testsupport.OneAPIEnv(sim, org)
+				env = oneAPIEnv(sim, org)
 			}
 			var steps []resource.TestStep
 			if tc.setup != "" {
@@ -247,7 +247,7 @@ func TestAccKeyGoneStaysGone(t *testing.T) {
 	config := apiKeyConfig("delete_on_destroy = true")
 	resource.ParallelTest(t, resource.TestCase{
 		// OneAPI: legacy login fails between the portal's delete and add.
-		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+		ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 		Steps: []resource.TestStep{
 			{Config: config},
 			{
@@ -301,7 +301,7 @@ func TestAccPartialAnswers(t *testing.T) {
 		}
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+		ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 		Steps: []resource.TestStep{
 			{
 				PreConfig: partialEdit("PartialKey01"),

@@ -26,15 +26,15 @@ func TestAccEndpointAndLoginMessages(t *testing.T) {
 		want string // "" = the plan succeeds
 	}{
 		{"a bare host gets the legacy path", testsupport.LegacyEnv(sim, org).Set("ZTC_BASE_URL", host), ""},
-		{"a bare host gets the OneAPI path", testsupport.OneAPIEnv(sim, org).Set("ZTC_BASE_URL", host), ""},
+		{"a bare host gets the OneAPI path", oneAPIEnv(sim, org).Set("ZTC_BASE_URL", host), ""},
 		{"a path where no API answers", testsupport.LegacyEnv(sim, org).Set("ZTC_BASE_URL", host+"/zscaler"),
 			"no Cloud & Branch Connector API answers at " + host + "/zscaler (from environment variable ZTC_BASE_URL)"},
-		{"the legacy path with OneAPI login", testsupport.OneAPIEnv(sim, org).Set("ZTC_BASE_URL", host+"/api/v1"),
+		{"the legacy path with OneAPI login", oneAPIEnv(sim, org).Set("ZTC_BASE_URL", host+"/api/v1"),
 			"environment variable ZTC_BASE_URL: " + host + "/api/v1 ends in /api/v1, the API path of legacy login, but " +
 				"this provider logs in with OneAPI, whose API path is /ztw/api/v1; use " + host + "/ztw/api/v1."},
 		{"the OneAPI path with legacy login", testsupport.LegacyEnv(sim, org).Set("ZTC_BASE_URL", host+"/ztw/api/v1"),
 			"whose API path is /api/v1; use " + host + "/api/v1."},
-		{"a wrong OneAPI secret", testsupport.OneAPIEnv(sim, org).Set("ZSCALER_CLIENT_SECRET", "not-the-secret"),
+		{"a wrong OneAPI secret", oneAPIEnv(sim, org).Set("ZSCALER_CLIENT_SECRET", "not-the-secret"),
 			"The OneAPI token request was refused"},
 		{"a wrong legacy password", testsupport.LegacyEnv(sim, org).Set("ZTC_PASSWORD", "not-the-password"),
 			"The legacy login was refused"},

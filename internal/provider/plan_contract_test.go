@@ -160,7 +160,7 @@ func TestAccOneGlitchIsNotADeletion(t *testing.T) {
 	noKeyListed := simulator.Fault{Op: simulator.OpList, Body: "[]"}
 	var before simulator.APIKey
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: envFactories(testsupport.OneAPIEnv(sim, org)),
+		ProtoV6ProviderFactories: envFactories(oneAPIEnv(sim, org)),
 		Steps: []resource.TestStep{
 			{Config: config},
 			{

@@ -11,11 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-
-	"github.com/seed62df8d36/terraform-provider-cloudconnector/internal/testsupport"
 )
-
-func TestMain(m *testing.M) { testsupport.Main(m) }
 
 // providerFactories serves this provider in-process, reading env only from
 // the given map, so that tests of env fallbacks can run in parallel.
@@ -34,7 +30,7 @@ func withTerraformBlock(config string, providers ...string) string {
 	if len(providers) == 0 {
 		providers = []string{TypeName}
 	}
-	return testsupport.TerraformBlock(providers...) + config
+	return terraformBlock(providers...) + config
 }
 
 // expectErrorText turns a message a user reads into a pattern that matches it

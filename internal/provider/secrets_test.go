@@ -231,7 +231,7 @@ func TestAccSecretsNeverShown(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("TF_ACC not set: this test runs the terraform binary")
 	}
-	bin, cli := testsupport.UserTerraform(t)
+	bin, cli := userTerraform(t)
 	t.Cleanup(func() { t.Logf("secrets: %d lines of logs and output scanned", logLinesScanned.Load()) })
 	for _, mode := range []string{"legacy", "oneapi client secret", "oneapi private key"} {
 		t.Run(mode, func(t *testing.T) {

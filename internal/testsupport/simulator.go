@@ -79,13 +79,3 @@ func LegacyEnv(sim *simulator.Simulator, org *simulator.Organization) *Env {
 			return k.Value
 		})
 }
-
-// OneAPIEnv points the provider at org through OneAPI with a client secret.
-func OneAPIEnv(sim *simulator.Simulator, org *simulator.Organization) *Env {
-	cfg := org.Config()
-	return NewEnv().
-		Set("ZTC_BASE_URL", sim.OneAPIBaseURL()).
-		Set("ZSCALER_CLIENT_ID", cfg.ClientID).
-		Set("ZSCALER_CLIENT_SECRET", cfg.ClientSecret).
-		Set("ZSCALER_TOKEN_URL", sim.TokenURL())
-}
