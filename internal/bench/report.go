@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
 	"slices"
@@ -45,7 +46,7 @@ func (r *report) Latency() string { return fmtDuration(latency) }
 func (r *report) CallTable() [][]string {
 	var rows [][]string
 	for _, c := range r.Calls {
-		above := orDash(strings.Join(c.excess(), ", "))
+		above := cmp.Or(strings.Join(c.excess(), ", "), "—")
 		if c.RateLimited > 0 {
 			above += fmt.Sprintf(" (%d × 429)", c.RateLimited)
 		}
@@ -140,11 +141,4 @@ func fmtDuration(d time.Duration) string {
 		return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
 	}
 	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -126,7 +127,7 @@ func (s paceSlot) sent(t time.Time) {
 	}
 	s.l.mu.Lock()
 	s.l.sent = append(s.l.sent, t)
-	if keep := maxWindow(s.l.windows); len(s.l.sent) > keep {
+	if keep := slices.MaxFunc(s.l.windows, func(a, b rateWindow) int { return a.n - b.n }).n; len(s.l.sent) > keep {
 		s.l.sent = append(s.l.sent[:0], s.l.sent[len(s.l.sent)-keep:]...)
 	}
 	s.l.mu.Unlock()
@@ -187,14 +188,6 @@ func nextSlot(sent []time.Time, blockedUntil time.Time, windows []rateWindow, no
 		}
 	}
 	return next, limit
-}
-
-func maxWindow(windows []rateWindow) int {
-	n := 0
-	for _, w := range windows {
-		n = max(n, w.n)
-	}
-	return n
 }
 
 // paceLimitError is a request not sent because the documented limit lets

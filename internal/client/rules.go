@@ -31,12 +31,7 @@ func ValidKeyValue(s string) bool { return len(s) == KeyLength && alphanumeric(s
 func ValidLoginKey(s string) bool { return len(s) >= KeyLength && alphanumeric(s) }
 
 func alphanumeric(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
+	return strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") == ""
 }
 
 // CheckEndpointURL checks a base URL or token URL: absolute, https, or http
@@ -57,7 +52,7 @@ func CheckEndpointURL(raw string) (string, error) {
 	switch u.Scheme { // url.Parse gives it in lower case
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if ip := net.ParseIP(u.Hostname()); !strings.EqualFold(u.Hostname(), "localhost") && (ip == nil || !ip.IsLoopback()) {
 			return "", fmt.Errorf("http://%s uses plain http to a host that is not loopback; use https "+
 				"(http is allowed only for localhost, 127.0.0.0/8 and ::1)", u.Host)
 		}
@@ -65,12 +60,4 @@ func CheckEndpointURL(raw string) (string, error) {
 		return "", fmt.Errorf("scheme %q is not supported; use https", u.Scheme)
 	}
 	return strings.TrimRight(u.String(), "/"), nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -849,7 +849,7 @@ func setKeyState(ctx context.Context, diags *diag.Diagnostics, m *apiKeyResource
 		m.Enabled = types.BoolValue(key.Enabled)
 	}
 	if key.Reported.Permissions || m.Permissions.IsNull() || m.Permissions.IsUnknown() {
-		perms, d := types.ListValueFrom(ctx, types.StringType, nonNil(key.Permissions))
+		perms, d := types.ListValueFrom(ctx, types.StringType, append([]string{}, key.Permissions...))
 		diags.Append(d...)
 		m.Permissions = perms
 	}
@@ -858,11 +858,4 @@ func setKeyState(ctx context.Context, diags *diag.Diagnostics, m *apiKeyResource
 	if !key.LastModifiedTime.IsZero() {
 		m.LastModifiedTime = types.StringValue(key.LastModifiedTime.UTC().Format(time.RFC3339))
 	}
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }

@@ -5,6 +5,7 @@ package provider
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -149,14 +150,14 @@ func (p *cloudConnectorProvider) Schema(_ context.Context, _ provider.SchemaRequ
 				Optional: true,
 				MarkdownDescription: "How many times a request is retried after an edit lock (409), a rate " +
 					"limit (429), a server error (5xx) or a dropped connection. Default `" +
-					itoa(defaultMaxRetries) + "`, at most `" + itoa(maxMaxRetries) + "`.",
+					strconv.Itoa(defaultMaxRetries) + "`, at most `" + strconv.Itoa(maxMaxRetries) + "`.",
 				Validators: []validator.Int64{int64validator.Between(0, maxMaxRetries)},
 			},
 			"request_timeout": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Seconds one request may take before it is abandoned (and retried where " +
-					"safe). Default `" + itoa(defaultRequestTimeoutSeconds) + "`, from 1 to `" +
-					itoa(maxRequestTimeoutSeconds) + "`. One operation, retries included, stops after 90 seconds " +
+					"safe). Default `" + strconv.Itoa(defaultRequestTimeoutSeconds) + "`, from 1 to `" +
+					strconv.Itoa(maxRequestTimeoutSeconds) + "`. One operation, retries included, stops after 90 seconds " +
 					"or one request_timeout, whichever is longer.",
 				Validators: []validator.Int64{int64validator.Between(1, maxRequestTimeoutSeconds)},
 			},

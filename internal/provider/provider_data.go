@@ -27,7 +27,7 @@ type providerData struct {
 	keysSeen []string
 	// claims are, per key ID, the objects this plan walk keeps holding a key
 	// and those whose destroy deletes it (see claimKey).
-	claims map[int64]*keyClaims
+	claims map[int64]keyClaims
 	// tookOver are the keys a Create in this process adopted or wrote: a
 	// Delete in the same apply leaves them alone.
 	tookOver keySet
@@ -67,19 +67,16 @@ func (d *providerData) claimKey(id int64, deletes bool) (before keyClaims) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.claims == nil {
-		d.claims = map[int64]*keyClaims{}
+		d.claims = map[int64]keyClaims{}
 	}
-	c := d.claims[id]
-	if c == nil {
-		c = &keyClaims{}
-		d.claims[id] = c
-	}
-	before = *c
+	before = d.claims[id]
+	after := before
 	if deletes {
-		c.deleters++
+		after.deleters++
 	} else {
-		c.holders++
+		after.holders++
 	}
+	d.claims[id] = after
 	return before
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -407,8 +406,6 @@ func readKeyFile(path string) ([]byte, error) {
 	}
 	return b, nil
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // The API paths of the two login modes, as on Zscaler's hosts.
 const (

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,7 +67,7 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 	*f = Fault(w.fault)
 	var err error
 	switch {
-	case f.Op != "" && !knownOp(f.Op):
+	case f.Op != "" && !slices.ContainsFunc(apiRoutes, func(r apiRoute) bool { return r.op == f.Op }):
 		return fmt.Errorf("unknown op %q", f.Op)
 	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
 		return fmt.Errorf("status %d is not an answer status (200-599)", f.Status)

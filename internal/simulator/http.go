@@ -6,7 +6,6 @@ import (
 	"maps"
 	"mime"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -72,10 +71,6 @@ var apiRoutes = func() []apiRoute {
 	}
 	return routes
 }()
-
-func knownOp(op Op) bool {
-	return slices.ContainsFunc(apiRoutes, func(r apiRoute) bool { return r.op == op })
-}
 
 // lookup finds the entry of table for the request's method and path, and the
 // path's {…} segments. Without one it answers 405 when only the method differs,
