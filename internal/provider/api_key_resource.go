@@ -100,8 +100,7 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				MarkdownDescription: "The key string: exactly 12 letters or digits. Setting or changing it edits the key " +
 					"in place. Left unset, it holds the string the API reports. Conflicts with `key_wo` and " +
 					"`regenerate_triggers`.",
-				Validators:    []validator.String{keyStringValidator()},
-				PlanModifiers: []planmodifier.String{keyPlanModifier{}},
+				Validators: []validator.String{keyStringValidator()},
 			},
 			"key_wo": schema.StringAttribute{
 				Optional:  true,
@@ -247,6 +246,9 @@ func (r *apiKeyResource) planCreate(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if config.woMode() && config.Key.IsNull() { // the string stays out of state
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("key"), types.StringNull())...)
+	}
 	desired, from := config.desired()
 	current, ok := r.data.recentOrgKey(ctx, &resp.Diagnostics, desired)
 	if !ok {
@@ -341,6 +343,15 @@ func (r *apiKeyResource) planUpdate(ctx context.Context, req resource.ModifyPlan
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if config.Key.IsNull() {
+		// Left out, key stays the string in state (only a replacement changes
+		// it), or null while key_wo keeps the string out of state.
+		key := state.Key
+		if config.woMode() {
+			key = types.StringNull()
+		}
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("key"), key)...)
 	}
 	now := stateVersion(state)
 	if r.collides(&resp.Diagnostics, now.ID, false) {
