@@ -149,11 +149,8 @@ func (p *pacer) forget(op string, t time.Time) {
 		return
 	}
 	l.mu.Lock()
-	for i := len(l.sent) - 1; i >= 0; i-- {
-		if l.sent[i].Equal(t) {
-			l.sent = append(l.sent[:i], l.sent[i+1:]...)
-			break
-		}
+	if i := slices.IndexFunc(l.sent, t.Equal); i >= 0 {
+		l.sent = slices.Delete(l.sent, i, i+1)
 	}
 	l.mu.Unlock()
 }

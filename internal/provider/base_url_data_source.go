@@ -78,7 +78,7 @@ func (d *baseURLDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if !model.Cloud.IsNull() {
 		cloud = cloudName(model.Cloud.ValueString()) // cloudValidator has checked it
 	}
-	url := s.baseURL
+	url := s.client.BaseURL
 	if cloud != s.cloud {
 		u, err := client.BaseURL(cloud, s.authMode)
 		if err != nil {

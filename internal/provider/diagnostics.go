@@ -37,7 +37,7 @@ func (d *providerData) apiError(op apiOperation, err error, attr path.Path) diag
 		// A list or a login has no key to miss: a 404 there is the API's routing.
 		detail = fmt.Sprintf("%s: no Cloud & Branch Connector API answers at %s (from %s). Check the URL: legacy "+
 			"login uses https://connector.<cloud>.net/api/v1, OneAPI https://api.<cloud>.zsapi.net/ztw/api/v1.",
-			err, d.settings.baseURL, d.settings.baseURLOrigin)
+			err, d.settings.client.BaseURL, d.settings.baseURLOrigin)
 	case errors.Is(err, client.ErrOneAPIOnly):
 		detail = "This tenant has moved to OneAPI and refuses legacy login. Log in with OneAPI instead: set client_id, " +
 			"client_secret (or private_key) and vanity_domain (" + envClientID + ", " + envClientSecret + ", " +

@@ -212,8 +212,8 @@ func FuzzResolveSettings(f *testing.F) {
 		if diags.HasError() {
 			return
 		}
-		if _, err := client.CheckEndpointURL(s.baseURL); err != nil {
-			t.Fatalf("accepted base URL %q: %v", s.baseURL, err)
+		if _, err := client.CheckEndpointURL(s.client.BaseURL); err != nil {
+			t.Fatalf("accepted base URL %q: %v", s.client.BaseURL, err)
 		}
 		if !s.hasLogin {
 			return

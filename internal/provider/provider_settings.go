@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -43,11 +44,9 @@ const (
 // settings is the provider configuration after env fallbacks, defaults and
 // checks: everything the client and the data source need.
 type settings struct {
-	cloud             string
-	authMode          client.AuthMode
-	baseURL           string
-	baseURLOverridden bool
-	baseURLOrigin     string // where baseURL came from, for messages
+	cloud         string
+	authMode      client.AuthMode
+	baseURLOrigin string // where client.BaseURL came from, for messages
 	// hasLogin is false when no credential is set at all: the provider still
 	// serves what needs no API (the base URL), and says so when a call is needed.
 	hasLogin bool
@@ -170,7 +169,7 @@ func resolveSettings(m providerModel, lookupEnv LookupEnv) (settings, diag.Diagn
 			diags.AddAttributeError(path.Root("base_url"), "Invalid base_url",
 				fmt.Sprintf("%s: %s.", baseURL.origin(), err))
 		}
-		s.baseURL, s.baseURLOverridden, s.baseURLOrigin = u, true, baseURL.origin()
+		s.client.BaseURL, s.baseURLOrigin = u, baseURL.origin()
 	} else if s.authMode == client.AuthOneAPI && !client.OneAPISupported(s.cloud) {
 		diags.AddAttributeError(path.Root("client_id"), "OneAPI is not offered on this cloud",
 			fmt.Sprintf("Cloud %s offers only legacy login. Use username, password and api_key (%s, %s, %s) "+
@@ -180,18 +179,14 @@ func resolveSettings(m providerModel, lookupEnv LookupEnv) (settings, diag.Diagn
 		if err != nil {
 			diags.AddAttributeError(path.Root("cloud"), "No API base URL for this cloud", err.Error())
 		}
-		s.baseURL, s.baseURLOrigin = u, fmt.Sprintf("cloud %q", s.cloud)
+		s.client.BaseURL, s.baseURLOrigin = u, fmt.Sprintf("cloud %q", s.cloud)
 	}
-	s.client.BaseURL = s.baseURL
 
 	s.client.MaxRetries = defaultMaxRetries
 	if !m.MaxRetries.IsNull() {
 		s.client.MaxRetries = int(m.MaxRetries.ValueInt64())
 	}
-	s.client.RequestTimeout = defaultRequestTimeoutSeconds * time.Second
-	if !m.RequestTimeout.IsNull() {
-		s.client.RequestTimeout = time.Duration(m.RequestTimeout.ValueInt64()) * time.Second
-	}
+	s.client.RequestTimeout = time.Duration(cmp.Or(m.RequestTimeout.ValueInt64(), defaultRequestTimeoutSeconds)) * time.Second
 	return s, diags
 }
 

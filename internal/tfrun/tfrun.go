@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -265,13 +264,10 @@ type Terraform struct {
 	Bin string   // the terraform binary
 	Dir string   // the working directory (the configuration)
 	Env []string // added to the process environment (KEY=value)
-	// Output, when set, receives stdout and stderr as they come.
-	Output io.Writer
 }
 
 // Result is one terraform command's output.
 type Result struct {
-	Args           []string
 	Stdout, Stderr string
 }
 
@@ -286,11 +282,8 @@ func (t *Terraform) Run(ctx context.Context, args ...string) (Result, error) {
 	cmd.Env = append(append(os.Environ(), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1"), t.Env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if t.Output != nil {
-		cmd.Stdout, cmd.Stderr = io.MultiWriter(&stdout, t.Output), io.MultiWriter(&stderr, t.Output)
-	}
 	err := cmd.Run()
-	res := Result{Args: args, Stdout: stdout.String(), Stderr: stderr.String()}
+	res := Result{Stdout: stdout.String(), Stderr: stderr.String()}
 	if err != nil {
 		return res, fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, res.Stderr)
 	}
