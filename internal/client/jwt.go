@@ -6,7 +6,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"time"
 )
@@ -20,10 +19,6 @@ const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bea
 
 // signAssertion builds an RS256 JWT that authenticates clientID at the token endpoint.
 func signAssertion(key *rsa.PrivateKey, clientID string, now time.Time) (string, error) {
-	var nonce [16]byte
-	if _, err := rand.Read(nonce[:]); err != nil {
-		return "", err
-	}
 	claims, err := json.Marshal(struct {
 		Iss string `json:"iss"`
 		Sub string `json:"sub"`
@@ -37,7 +32,7 @@ func signAssertion(key *rsa.PrivateKey, clientID string, now time.Time) (string,
 		Aud: OneAPIAudience,
 		Iat: now.Unix(),
 		Exp: now.Add(assertionLifetime).Unix(),
-		Jti: hex.EncodeToString(nonce[:]),
+		Jti: rand.Text(), // 128 random bits
 	})
 	if err != nil {
 		return "", err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Obfuscate computes the legacy login's apiKey field from the key and the
@@ -16,10 +17,8 @@ func Obfuscate(apiKey, timestamp string) (string, error) {
 	if len(timestamp) < 6 {
 		return "", errors.New("the timestamp must have at least 6 digits")
 	}
-	for i := 0; i < len(timestamp); i++ {
-		if timestamp[i] < '0' || timestamp[i] > '9' {
-			return "", errors.New("the timestamp must be decimal digits only")
-		}
+	if strings.Trim(timestamp, "0123456789") != "" {
+		return "", errors.New("the timestamp must be decimal digits only")
 	}
 	high := timestamp[len(timestamp)-6:]
 	n, _ := strconv.Atoi(high) // six digits always parse

@@ -425,18 +425,13 @@ func (r *apiKeyResource) planDestroy(ctx context.Context, req resource.ModifyPla
 		return
 	}
 	setPrivate(ctx, &resp.Diagnostics, resp.Private, privateDestroyPlan, now)
+	loginNote := "" // under legacy login, deleting the key ends this provider's logins too
+	if r.data.legacyLogin() {
+		loginNote = " That includes this provider's legacy login, until a key is added in the portal."
+	}
 	resp.Diagnostics.AddWarning("This destroy deletes the organization's API key",
 		fmt.Sprintf("delete_on_destroy is true, so key %d is deleted at the API and whatever uses it stops working.%s "+
-			"Set delete_on_destroy = false and apply first to keep the key.", now.ID, r.deleteLoginNote()))
-}
-
-// deleteLoginNote adds, under legacy login, that deleting the key ends this
-// provider's logins too.
-func (r *apiKeyResource) deleteLoginNote() string {
-	if r.data.legacyLogin() {
-		return " That includes this provider's legacy login, until a key is added in the portal."
-	}
-	return ""
+			"Set delete_on_destroy = false and apply first to keep the key.", now.ID, loginNote))
 }
 
 // keptWarning says why a destroy with delete_on_destroy keeps the key, and how

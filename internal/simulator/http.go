@@ -281,7 +281,8 @@ func (s *Simulator) serveCall(q *request, rt apiRoute) (*Organization, *reply) {
 	}
 	if rt.op.isWrite() {
 		if !s.lockEdit(org, true) {
-			return org, early(editLockBusy())
+			return org, early(apiError(http.StatusConflict, "EDIT_LOCK_NOT_AVAILABLE",
+				"Another change to this organization is in progress; try again shortly"))
 		}
 		defer s.lockEdit(org, false)
 	}
@@ -323,10 +324,6 @@ func (s *Simulator) permitted(org *Organization, op Op) *reply {
 		return apiError(http.StatusForbidden, "NOT_AUTHORIZED", "The admin role lacks the API Key Management permission")
 	}
 	return nil
-}
-
-func editLockBusy() *reply {
-	return apiError(http.StatusConflict, "EDIT_LOCK_NOT_AVAILABLE", "Another change to this organization is in progress; try again shortly")
 }
 
 // lockEdit takes (lock true) or releases the organization's edit lock; false when it is taken already.
